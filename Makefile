@@ -1,0 +1,54 @@
+# hotline-router: the two commands of the README's quick start are `make demo` and `make test`.
+# Both install what is missing on a fresh Debian 12 machine (run as root): Debian packages,
+# the virtual environment, and the lab's Asterisk 22 root (cached in ~/.cache/hotline-router).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+APT_PACKAGES := debootstrap redis-server redis-tools mosquitto mosquitto-clients util-linux \
+                ca-certificates
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit lab-up lab-down lab-status deps apt clean
+
+demo: deps
+	$(BIN)/python -m router demo
+
+test: deps lint typecheck
+	$(BIN)/python -m router catalogue render-queues --check
+	$(BIN)/python -m router lab build
+	$(BIN)/python -m pytest -q
+
+unit: deps
+	$(BIN)/python -m pytest -q tests/unit tests/replay
+
+lint: deps
+	$(BIN)/ruff check router skills metrics tests bench
+
+typecheck: deps
+	$(BIN)/mypy
+
+lab-up: deps
+	$(BIN)/python -m router lab up
+lab-down: deps
+	$(BIN)/python -m router lab down
+lab-status: deps
+	$(BIN)/python -m router lab status
+
+deps: apt $(STAMP)
+
+apt:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,173 @@
+"""The recorder: the only code that writes metrics to Redis.
+
+Nothing on the call path awaits Redis: the service hands records and events over with
+``*_nowait`` into a bounded buffer and goes on; one task writes the buffer in pipelined
+batches. When Redis is down the buffer holds (bounded; what overflows is counted in
+``stats.dropped``) and is written when Redis is back.
+
+Exactly once: a call's record and its counters are written by one Lua script that stores
+the record with ``SET NX`` and increments counters only when that set succeeded, so a
+retried batch, a resync or a restart that records the same call again counts nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as aioredis
+import structlog
+from redis.exceptions import RedisError
+
+from metrics.counters import counter_increments, key_of
+from metrics.keys import Keys
+from metrics.records import CallRecord
+
+__all__ = ["RECORD_SCRIPT", "Recorder", "RecorderStats"]
+
+_log = structlog.get_logger(component="recorder")
+
+# KEYS[1] record key, KEYS[2] day's call-id set, KEYS[3..] counter hashes
+# ARGV[1] record JSON, ARGV[2] TTL seconds, ARGV[3] call id, then (field, amount) per hash
+RECORD_SCRIPT = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
+  redis.call('SADD', KEYS[2], ARGV[3])
+  for i = 3, #KEYS do
+    redis.call('HINCRBY', KEYS[i], ARGV[2 * i - 2], ARGV[2 * i - 1])
+  end
+  return 1
+end
+return 0
+"""
+
+
+@dataclass(slots=True)
+class RecorderStats:
+    records_written: int = 0
+    records_duplicate: int = 0
+    events_written: int = 0
+    dropped: int = 0
+    write_errors: int = 0
+    connected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    record: CallRecord | None = None
+    event: dict[str, str] | None = None
+
+
+class Recorder:
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        keys: Keys,
+        *,
+        buffer_size: int = 10_000,
+        record_ttl_s: int = 400 * 86400,
+        stream_maxlen: int = 100_000,
+        batch: int = 200,
+        on_drop: Callable[[int], None] | None = None,
+    ) -> None:
+        self._redis = client
+        self._keys = keys
+        self._buffer: deque[_Item] = deque()
+        self._buffer_size = buffer_size
+        self._ttl = record_ttl_s
+        self._maxlen = stream_maxlen
+        self._batch = batch
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._script = client.register_script(RECORD_SCRIPT)
+        self._on_drop = on_drop
+        self.stats = RecorderStats()
+
+    @property
+    def backlog(self) -> int:
+        return len(self._buffer)
+
+    def record_nowait(self, record: CallRecord) -> None:
+        """Queue a call's final record (and its counters) for writing."""
+        self._put(_Item(record=record))
+
+    def event_nowait(self, fields: dict[str, str]) -> None:
+        """Queue one call event for the bounded stream."""
+        self._put(_Item(event=fields))
+
+    async def run(self) -> None:
+        """Write the buffer forever; back off while Redis is unavailable."""
+        failures = 0
+        while True:
+            if not self._buffer:
+                self._wake.clear()
+                await self._wake.wait()
+            try:
+                await self._flush()
+                failures = 0
+                self.stats.connected = True
+            except (RedisError, OSError) as exc:
+                self.stats.write_errors += 1
+                if self.stats.connected or failures == 0:
+                    _log.warning("metrics_store_unavailable", error=type(exc).__name__,
+                                 detail=str(exc), backlog=len(self._buffer))
+                self.stats.connected = False
+                failures += 1
+                delay = min(5.0, 0.1 * 2 ** min(failures, 6)) * (0.5 + random.random() / 2)  # noqa: S311
+                await asyncio.sleep(delay)
+
+    async def drain(self, timeout_s: float) -> bool:
+        """Wait until everything queued is delivered (graceful stop); False on timeout."""
+        self._wake.set()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout_s):
+                await self._idle.wait()
+        return not self._buffer
+
+    def _put(self, item: _Item) -> None:
+        if len(self._buffer) >= self._buffer_size:
+            # the newest item is dropped: a batch being written holds the oldest ones
+            self.stats.dropped += 1
+            if self._on_drop is not None:
+                self._on_drop(self.stats.dropped)
+            return
+        self._buffer.append(item)
+        self._idle.clear()
+        self._wake.set()
+
+    async def _flush(self) -> None:
+        while self._buffer:
+            items = [self._buffer[i] for i in range(min(self._batch, len(self._buffer)))]
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for item in items:
+                    if item.record is not None:
+                        keys, args = self._record_call(item.record)
+                        await self._script(keys=keys, args=args, client=pipe)
+                    elif item.event is not None:
+                        pipe.xadd(self._keys.events(), item.event,  # type: ignore[arg-type]
+                                  maxlen=self._maxlen, approximate=True)
+                results: list[Any] = await pipe.execute()
+            for item, result in zip(items, results, strict=True):
+                if item.record is not None:
+                    if result == 1:
+                        self.stats.records_written += 1
+                    else:
+                        self.stats.records_duplicate += 1
+                else:
+                    self.stats.events_written += 1
+            for _ in items:
+                self._buffer.popleft()
+        self._idle.set()
+
+    def _record_call(self, record: CallRecord) -> tuple[list[str], list[str | int]]:
+        keys: list[str] = [self._keys.call(record.call_id), self._keys.calls_of_day(record.day)]
+        args: list[str | int] = [record.to_json(), self._ttl, record.call_id]
+        for (day, scope, name, hour), amount in sorted(counter_increments(record).items()):
+            keys.append(key_of(self._keys, day, scope, hour))
+            args += [name, amount]
+        return keys, args

@@ -1,0 +1,65 @@
+"""The per-call record: every counter is derived from these, so counters can be recomputed.
+
+Pure values. Times are Unix epoch seconds; ``day`` and ``hour`` are the call's entry time in
+Asia/Shanghai (the hotline's calendar), whatever the host's time zone.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["OUTCOMES", "CallRecord", "TargetAttempt"]
+
+# The final outcome of a call, exactly one per call.
+OUTCOMES = (
+    "transferred",  # a specialist joined the call (three-way established)
+    "transfer_failed",  # a transfer was asked for; no specialist joined; caller kept
+    "abandoned_during_transfer",  # the caller hung up while the department leg rang
+    "handled_by_operator",  # the operator handled it; no transfer asked for
+    "abandoned_in_queue",  # the caller hung up before a seat answered
+    "lost",  # the PBX lost the call (restart) before any outcome
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TargetAttempt:
+    """One department queue tried for the call, in order."""
+
+    queue: str
+    unit: str
+    outcome: str  # answered | timeout | full | empty | failed | cancelled
+    specialist: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    call_id: str
+    day: str
+    hour: int
+    entered_at: float
+    ended_at: float
+    caller: str  # masked
+    priority: int
+    outcome: str
+    operator: str = ""
+    operator_answered_at: float | None = None
+    matter: str = ""
+    unit: str = ""
+    district: str = ""
+    transfer_requested: bool = False
+    transfer_requested_at: float | None = None
+    three_way_at: float | None = None
+    connected_unit: str = ""
+    specialist: str = ""
+    targets: tuple[TargetAttempt, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> CallRecord:
+        data: dict[str, Any] = json.loads(text)
+        data["targets"] = tuple(TargetAttempt(**item) for item in data.get("targets", ()))
+        return cls(**data)

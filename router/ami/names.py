@@ -1,0 +1,69 @@
+"""AMI event names and the dialplan's UserEvents, version 1 (public API, docs/asterisk.md).
+
+Every UserEvent the dialplan raises carries ``Version: 1`` and ``CallId`` (the caller's
+Uniqueid). Custom header names avoid the channel snapshot's own headers (``Priority``,
+``Context``, ``Exten``), which a UserEvent also carries.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AMI_EVENTS_USED",
+    "H_CALL_ID",
+    "H_CALL_PRIORITY",
+    "H_LEG_ID",
+    "H_MATTER",
+    "H_QUEUE_STATUS",
+    "H_REQUEST_ID",
+    "H_TARGET_QUEUE",
+    "H_VERSION",
+    "UE_CALLER_LEFT_QUEUE",
+    "UE_CALL_ENTERED",
+    "UE_CALL_REQUEUED",
+    "UE_DEPARTMENT_LEG_ENDED",
+    "UE_OPERATOR_LEAVE",
+    "UE_TRANSFER_REQUEST",
+    "USER_EVENTS",
+]
+
+UE_CALL_ENTERED = "HotlineCallEntered"  # caller chose in the menu; joins the operator queue
+UE_CALLER_LEFT_QUEUE = "HotlineCallerLeftQueue"  # caller's Queue() returned (QueueStatus)
+UE_CALL_REQUEUED = "HotlineCallRequeued"  # seat dropped mid-transfer; caller requeued
+UE_TRANSFER_REQUEST = "HotlineTransferRequest"  # operator keyed *5 + matter
+UE_OPERATOR_LEAVE = "HotlineOperatorLeave"  # operator keyed *0
+UE_DEPARTMENT_LEG_ENDED = "HotlineDepartmentLegEnded"  # leg's Queue() returned (QueueStatus)
+
+USER_EVENTS = (
+    UE_CALL_ENTERED,
+    UE_CALLER_LEFT_QUEUE,
+    UE_CALL_REQUEUED,
+    UE_TRANSFER_REQUEST,
+    UE_OPERATOR_LEAVE,
+    UE_DEPARTMENT_LEG_ENDED,
+)
+
+H_VERSION = "Version"
+H_CALL_ID = "CallId"
+H_CALL_PRIORITY = "CallPriority"
+H_REQUEST_ID = "RequestId"
+H_MATTER = "Matter"
+H_LEG_ID = "LegId"
+H_TARGET_QUEUE = "TargetQueue"
+H_QUEUE_STATUS = "QueueStatus"
+
+# Asterisk's own events the router reads; everything else is dropped at parse.
+AMI_EVENTS_USED = (
+    "UserEvent",
+    "AgentConnect",
+    "BridgeEnter",
+    "BridgeLeave",
+    "Hangup",
+    "OriginateResponse",
+    "FullyBooted",
+    "QueueMemberStatus",
+    "QueueMemberAdded",
+    "QueueMemberRemoved",
+    "QueueMemberPause",
+    "QueueCallerJoin",
+    "QueueCallerLeave",
+)

@@ -1,0 +1,146 @@
+"""Raw AMI messages -> domain events (pure).
+
+Only the events the router uses become domain events; the rest return ``None``. A message
+that lacks a header the router needs raises :class:`AmiParseError` (counted and logged by
+the service; the call goes on) — a missing header is never read as an empty string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from router.ami import names
+from router.ami.frames import AmiMessage
+from router.core import events as ev
+from router.dialplan import OPERATOR_QUEUE, VAR_CALL_ID, VAR_LEG_ID
+from router.errors import AmiParseError
+
+__all__ = ["LEG_ACTION_PREFIX", "call_id_of_leg", "parse_event"]
+
+LEG_ACTION_PREFIX = "leg:"  # ActionID of a department leg's Originate: "leg:<leg id>"
+
+
+def call_id_of_leg(leg_id: str) -> str:
+    """A leg id is ``<call id>-L<n>``."""
+    call_id, sep, _ = leg_id.rpartition("-L")
+    if not sep or not call_id:
+        raise AmiParseError(f"not a leg id: {leg_id!r}")
+    return call_id
+
+
+def parse_event(message: AmiMessage) -> ev.Event | None:
+    """The domain event for ``message``, or None when the router has no use for it."""
+    name = message.event
+    handler = _HANDLERS.get(name or "")
+    return handler(message) if handler else None
+
+
+def _need(message: AmiMessage, header: str) -> str:
+    value = message.get(header)
+    if value is None:
+        raise AmiParseError(f"{message.event}: missing {header}")
+    return value
+
+
+def _need_int(message: AmiMessage, header: str) -> int:
+    raw = _need(message, header)
+    try:
+        return int(raw)
+    except ValueError:
+        raise AmiParseError(f"{message.event}: {header} is not a number: {raw!r}") from None
+
+
+def _call_id(message: AmiMessage, header: str = "ChanVariable") -> str:
+    return message.variables(header).get(VAR_CALL_ID, "")
+
+
+def _user_event(message: AmiMessage) -> ev.Event | None:
+    kind = message.get("UserEvent")
+    if kind not in names.USER_EVENTS:
+        return None
+    call_id = _need(message, names.H_CALL_ID)
+    if not call_id:
+        raise AmiParseError(f"{kind}: empty {names.H_CALL_ID}")
+    if kind == names.UE_CALL_ENTERED:
+        priority = _need_int(message, names.H_CALL_PRIORITY)
+        if priority not in (1, 2):
+            raise AmiParseError(f"{kind}: priority {priority} is not 1 or 2")
+        return ev.CallEntered(call_id, _need(message, "Channel"),
+                              message.get("CallerIDNum") or "", priority)
+    if kind == names.UE_CALLER_LEFT_QUEUE:
+        return ev.CallerLeftQueue(call_id, _need(message, names.H_QUEUE_STATUS))
+    if kind == names.UE_CALL_REQUEUED:
+        return ev.CallerLeftQueue(call_id, ev.REQUEUED)
+    if kind == names.UE_TRANSFER_REQUEST:
+        return ev.TransferRequested(
+            request_id=_need(message, names.H_REQUEST_ID),
+            matter_code=_need(message, names.H_MATTER),
+            source="phone",
+            call_id=call_id,
+            operator_channel=_need(message, "Channel"),
+        )
+    if kind == names.UE_DEPARTMENT_LEG_ENDED:
+        return ev.LegEnded(call_id, _need(message, names.H_LEG_ID),
+                           _need(message, names.H_TARGET_QUEUE),
+                           _need(message, names.H_QUEUE_STATUS))
+    return None  # HotlineOperatorLeave: the channel's Hangup follows
+
+
+def _agent_connect(message: AmiMessage) -> ev.Event | None:
+    queue = _need(message, "Queue")
+    call_id = _call_id(message)
+    if not call_id:
+        return None
+    if queue == OPERATOR_QUEUE:
+        return ev.OperatorAnswered(
+            call_id=call_id,
+            caller_channel=_need(message, "Channel"),
+            operator_channel=_need(message, "DestChannel"),
+            operator=_need(message, "MemberName"),
+            caller_number=message.get("CallerIDNum") or "",
+        )
+    leg_id = message.variables().get(VAR_LEG_ID, "")
+    if not leg_id:
+        return None
+    return ev.LegAnswered(call_id, leg_id, queue, _need(message, "MemberName"))
+
+
+def _bridge(entered: bool) -> Callable[[AmiMessage], ev.Event | None]:
+    def parse(message: AmiMessage) -> ev.Event | None:
+        call_id = _call_id(message)
+        if not call_id:
+            return None
+        return ev.PartyBridged(call_id, _need(message, "Uniqueid"), _need(message, "Channel"),
+                               _need(message, "BridgeUniqueid"),
+                               _need_int(message, "BridgeNumChannels"), entered)
+
+    return parse
+
+
+def _hangup(message: AmiMessage) -> ev.Event | None:
+    call_id = _call_id(message)
+    if not call_id:
+        return None
+    return ev.ChannelHungUp(call_id, _need(message, "Uniqueid"), _need(message, "Channel"),
+                            _need_int(message, "Cause"))
+
+
+def _originate_response(message: AmiMessage) -> ev.Event | None:
+    action_id = message.action_id or ""
+    if not action_id.startswith(LEG_ACTION_PREFIX):
+        return None
+    if (_need(message, "Response")).lower() == "success":
+        return None
+    leg_id = action_id[len(LEG_ACTION_PREFIX):]
+    return ev.LegOriginateFailed(call_id_of_leg(leg_id), leg_id,
+                                 f"originate failed (reason {message.get('Reason') or '?'})")
+
+
+_HANDLERS: dict[str, Callable[[AmiMessage], ev.Event | None]] = {
+    "UserEvent": _user_event,
+    "AgentConnect": _agent_connect,
+    "BridgeEnter": _bridge(entered=True),
+    "BridgeLeave": _bridge(entered=False),
+    "Hangup": _hangup,
+    "OriginateResponse": _originate_response,
+}

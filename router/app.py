@@ -1,0 +1,69 @@
+"""Composition root: settings -> logging -> catalogue -> adapters -> engine -> service."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+from metrics.keys import Keys
+from metrics.recorder import Recorder
+from router.ami.client import AmiClient
+from router.config import Settings
+from router.core.engine import Engine
+from router.core.transfer import TransferPolicy
+from router.effects.mqtt import MqttBus
+from router.effects.redis_client import redis_client
+from router.effects.topics import Topics
+from router.errors import AmiLoginError, ConfigErrors
+from router.log import configure_logging, get_logger
+from router.service import Service
+from skills.catalogue import Catalogue, CatalogueInvalid, load_catalogue
+
+__all__ = ["build_service", "load_catalogue_checked", "run_service"]
+
+
+def load_catalogue_checked(settings: Settings) -> Catalogue:
+    """The catalogue the settings name; its problems become ConfigErrors."""
+    try:
+        return load_catalogue(settings.catalogue.path)
+    except CatalogueInvalid as exc:
+        from router.errors import ConfigError  # noqa: PLC0415
+
+        raise ConfigErrors([ConfigError(p.file, p.path, p.reason) for p in exc.problems]) from exc
+
+
+def build_service(settings: Settings) -> Service:
+    catalogue = load_catalogue_checked(settings)
+    topics = Topics(settings.mqtt.topic_prefix)
+    recorder = Recorder(redis_client(settings.redis), Keys(settings.redis.namespace),
+                        buffer_size=settings.redis.buffer_size)
+    return Service(
+        settings=settings,
+        engine=Engine(catalogue, TransferPolicy(settings.transfer.originate_margin_s)),
+        ami=AmiClient(settings.ami),
+        bus=MqttBus(settings.mqtt, topics),
+        recorder=recorder,
+        topics=topics,
+    )
+
+
+async def run_service(settings: Settings) -> int:
+    """Run until SIGTERM/SIGINT; returns the process exit code."""
+    configure_logging(settings.log.format, settings.log.level)
+    log = get_logger(component="app")
+    service = build_service(settings)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, service.request_stop)
+    log.info("starting", ami=f"{settings.ami.host}:{settings.ami.port}",
+             catalogue=str(settings.catalogue.path), matters=len(service.engine.catalogue.matters))
+    try:
+        await service.run()
+    except BaseExceptionGroup as group:
+        refused, rest = group.split(AmiLoginError)
+        if rest is not None:
+            raise
+        assert refused is not None
+        log.error("ami_login_refused", detail=str(refused.exceptions[0]))
+        return 3
+    return 0

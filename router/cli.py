@@ -1,0 +1,109 @@
+"""``python -m router run | check-config | catalogue | lab ...``.
+
+Exit codes: 0 success, 1 failure, 2 invalid configuration, 3 AMI login refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from router.config import Settings, load_settings
+from router.errors import ConfigError, ConfigErrors
+from router.lab.cli import add_lab_parser, run_lab
+
+__all__ = ["main"]
+
+EXIT_CONFIG = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m router", description=__doc__)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    run = sub.add_parser("run", help="run the router service")
+    run.add_argument("--config", type=Path, help="settings YAML (default: built-in lab settings)")
+    check = sub.add_parser("check-config", help="validate settings and the catalogue they name")
+    check.add_argument("config", type=Path, nargs="?")
+    check.add_argument("--catalogue", type=Path, help="check this catalogue file alone")
+    cat = sub.add_parser("catalogue", help="catalogue tools")
+    cat.add_argument("action", choices=["render-queues", "schema"])
+    cat.add_argument("--config", type=Path)
+    cat.add_argument("--check", action="store_true",
+                     help="render-queues: fail if asterisk_conf/queues_catalogue.conf differs")
+    add_lab_parser(sub)
+    args = parser.parse_args(argv)
+
+    if args.cmd == "lab":
+        return run_lab(args)
+    if args.cmd == "check-config":
+        return _check_config(args.config, args.catalogue)
+    try:
+        settings = load_settings(getattr(args, "config", None))
+    except ConfigErrors as exc:
+        _print_errors(exc)
+        return EXIT_CONFIG
+    if args.cmd == "run":
+        from router.app import run_service  # noqa: PLC0415
+
+        try:
+            return asyncio.run(run_service(settings))
+        except ConfigErrors as exc:
+            _print_errors(exc)
+            return EXIT_CONFIG
+    return _catalogue(args, settings)
+
+
+def _check_config(config: Path | None, catalogue: Path | None) -> int:
+    from router.app import load_catalogue_checked  # noqa: PLC0415
+    from skills.catalogue import CatalogueInvalid, load_catalogue  # noqa: PLC0415
+
+    try:
+        if catalogue is not None:
+            try:
+                loaded = load_catalogue(catalogue)
+            except CatalogueInvalid as exc:
+                raise ConfigErrors([ConfigError(p.file, p.path, p.reason)
+                                    for p in exc.problems]) from exc
+        else:
+            settings = load_settings(config)
+            loaded = load_catalogue_checked(settings)
+    except ConfigErrors as exc:
+        _print_errors(exc)
+        return EXIT_CONFIG
+    print(f"ok: {loaded.source}: {len(loaded.matters)} matters, {len(loaded.units)} units, "
+          f"{len(loaded.spec.specialists)} specialists, {len(loaded.queues())} team queues")
+    return 0
+
+
+def _catalogue(args: argparse.Namespace, settings: Settings) -> int:
+    from router.app import load_catalogue_checked  # noqa: PLC0415
+    from skills.model import CatalogueFile  # noqa: PLC0415
+    from skills.render import QUEUES_FILE, render_queues  # noqa: PLC0415
+
+    if args.action == "schema":
+        print(json.dumps(CatalogueFile.model_json_schema(), ensure_ascii=False, indent=2))
+        return 0
+    try:
+        catalogue = load_catalogue_checked(settings)
+    except ConfigErrors as exc:
+        _print_errors(exc)
+        return EXIT_CONFIG
+    text = render_queues(catalogue)
+    if args.check:
+        current = QUEUES_FILE.read_text(encoding="utf-8") if QUEUES_FILE.exists() else ""
+        if current != text:
+            print(f"{QUEUES_FILE} is out of date: run python -m router catalogue render-queues",
+                  file=sys.stderr)
+            return 1
+        return 0
+    QUEUES_FILE.write_text(text, encoding="utf-8")
+    print(f"wrote {QUEUES_FILE} ({len(catalogue.queues())} queues)")
+    return 0
+
+
+def _print_errors(exc: ConfigErrors) -> None:
+    for error in exc.errors:
+        print(f"error: {error.file}: {error.key or '<file>'}: {error.reason}", file=sys.stderr)

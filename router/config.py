@@ -1,0 +1,247 @@
+"""The one typed settings tree.
+
+Sources, lowest priority first: the built-in defaults (which point at the local lab), the
+YAML settings file, secret files in ``secrets_dir`` and ``ROUTER_``-prefixed environment
+variables (nested keys joined by ``__``: ``ROUTER_AMI__PORT=5038``). Secrets
+(``ami.secret``, ``redis.password``, ``mqtt.password``) are refused in the YAML file: they
+come only from the environment (``ROUTER_AMI__SECRET``) or from files named ``ami_secret``,
+``redis_password`` and ``mqtt_password`` in the secrets directory. The environment is read
+here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from router.errors import ConfigError, ConfigErrors
+
+__all__ = [
+    "AmiSettings",
+    "CatalogueSettings",
+    "DialplanSettings",
+    "LogSettings",
+    "MqttSettings",
+    "RedisSettings",
+    "Settings",
+    "TransferSettings",
+    "default_lab_home",
+    "load_settings",
+]
+
+ENV_PREFIX = "ROUTER_"
+SECRET_KEYS: tuple[tuple[str, str], ...] = (
+    ("ami", "secret"),
+    ("redis", "password"),
+    ("mqtt", "password"),
+)
+DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "skills" / "data" / "catalogue.yaml"
+
+
+def default_lab_home(env: Mapping[str, str] | None = None) -> Path:
+    """Where the lab keeps its Asterisk root and its instances (outside any clone)."""
+    env = os.environ if env is None else env
+    if env.get("HOTLINE_LAB_HOME"):
+        return Path(env["HOTLINE_LAB_HOME"])
+    return Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "hotline-router"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AmiSettings(_Section):
+    """Asterisk Manager Interface: where, who, and how patient."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=15038, ge=1, le=65535)
+    username: str = "hotline-router"
+    secret: SecretStr = SecretStr("")
+    connect_timeout_s: float = Field(default=5.0, gt=0)
+    action_timeout_s: float = Field(default=5.0, gt=0)
+    ping_interval_s: float = Field(default=5.0, gt=0)
+    ping_timeout_s: float = Field(default=3.0, gt=0)
+    reconnect_min_s: float = Field(default=0.5, gt=0)
+    reconnect_max_s: float = Field(default=30.0, gt=0)
+    fully_booted_timeout_s: float = Field(default=30.0, gt=0)
+    event_queue_size: int = Field(default=10_000, ge=100)
+    max_frame_bytes: int = Field(default=1 << 20, ge=4096)
+
+
+class RedisSettings(_Section):
+    """Redis, read by monitoring systems (metrics) and holding per-call records."""
+
+    url: str = "redis://127.0.0.1:15079/0"
+    password: SecretStr | None = None
+    namespace: str = Field(default="hotline", pattern=r"^[a-z][a-z0-9_-]*$")
+    socket_timeout_s: float = Field(default=2.0, gt=0)
+    buffer_size: int = Field(default=10_000, ge=10)
+
+
+class MqttSettings(_Section):
+    """The MQTT bus: call events out, desk-application commands in."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=15083, ge=1, le=65535)
+    username: str | None = None
+    password: SecretStr | None = None
+    client_id: str = "hotline-router"
+    topic_prefix: str = Field(default="hotline", pattern=r"^[a-z][a-z0-9_/-]*[a-z0-9]$")
+    keepalive_s: int = Field(default=30, ge=5)
+    qos: Literal[0, 1, 2] = 1
+    tls: bool = False
+    tls_ca_file: Path | None = None
+    reconnect_min_s: float = Field(default=0.5, gt=0)
+    reconnect_max_s: float = Field(default=30.0, gt=0)
+    outbox_size: int = Field(default=10_000, ge=10)
+
+
+class DialplanSettings(_Section):
+    """Names the dialplan and the router share, and how members are dialled.
+
+    ``member_interface`` and ``state_interface`` are templates with ``{extension}``: on a
+    production PBX ``PJSIP/{extension}`` for both; in the lab, Local channels into the
+    simulated parties and Custom device states they set.
+    """
+
+    member_interface: str = "Local/{extension}@hotline-lab-party/n"
+    state_interface: str = "Custom:hotline-lab-{extension}"
+
+
+class TransferSettings(_Section):
+    """Timing of department legs."""
+
+    default_ring_timeout_s: int = Field(default=20, ge=5, le=600)
+    originate_margin_s: int = Field(default=10, ge=1, le=120)
+
+
+class CatalogueSettings(_Section):
+    path: Path = DEFAULT_CATALOGUE
+
+
+class LogSettings(_Section):
+    format: Literal["auto", "json", "console"] = "auto"
+    level: Literal["debug", "info", "warning", "error"] = "info"
+
+
+class Settings(_Section):
+    """The whole settings tree; build it with :func:`load_settings`."""
+
+    ami: AmiSettings = AmiSettings()
+    redis: RedisSettings = RedisSettings()
+    mqtt: MqttSettings = MqttSettings()
+    dialplan: DialplanSettings = DialplanSettings()
+    transfer: TransferSettings = TransferSettings()
+    catalogue: CatalogueSettings = CatalogueSettings()
+    log: LogSettings = LogSettings()
+    secrets_dir: Path | None = None
+
+
+def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings tree from a YAML file, secret files and the environment.
+
+    Raises:
+        ConfigErrors: with the file, key and reason of every problem found.
+    """
+    env = dict(os.environ) if env is None else dict(env)
+    source = str(path) if path else "<defaults>"
+    data: dict[str, Any] = _read_yaml(path) if path else {}
+    problems = [
+        ConfigError(source, f"{section}.{key}", "secrets are not read from the settings file; "
+                    f"set {ENV_PREFIX}{section.upper()}__{key.upper()} or a secrets file")
+        for section, key in SECRET_KEYS
+        if isinstance(data.get(section), dict) and key in data[section]
+    ]
+    if problems:
+        raise ConfigErrors(problems)
+    catalogue = data.get("catalogue")
+    if path and isinstance(catalogue, dict) and isinstance(catalogue.get("path"), str):
+        # a relative catalogue path is relative to the settings file, not to the cwd
+        catalogue["path"] = str((path.parent / catalogue["path"]).resolve())
+    env_data = _env_tree(env)
+    secrets_dir = env_data.get("secrets_dir") or data.get("secrets_dir")
+    if secrets_dir is None:
+        lab_secrets = default_lab_home(env) / "labs" / "default" / "secrets"
+        secrets_dir = str(lab_secrets) if lab_secrets.is_dir() else None
+    merged = _merge(data, _secret_files(Path(secrets_dir)) if secrets_dir else {})
+    merged = _merge(merged, env_data)
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        raise ConfigErrors(
+            [
+                ConfigError(
+                    _origin(err["loc"], env_data, source),
+                    ".".join(str(part) for part in err["loc"]),
+                    err["msg"],
+                )
+                for err in exc.errors()
+            ]
+        ) from exc
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigErrors([ConfigError(str(path), "", f"cannot read: {exc.strerror}")]) from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigErrors([ConfigError(str(path), "", f"not valid YAML: {exc}")]) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigErrors([ConfigError(str(path), "", "the top level must be a mapping")])
+    return data
+
+
+def _env_tree(env: Mapping[str, str]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for name, value in env.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        parts = [part.lower() for part in name[len(ENV_PREFIX):].split("__") if part]
+        if not parts:
+            continue
+        node = tree
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                break
+        else:
+            node[parts[-1]] = value
+    return tree
+
+
+def _secret_files(directory: Path) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for section, key in SECRET_KEYS:
+        file = directory / f"{section}_{key}"
+        if file.is_file():
+            found.setdefault(section, {})[key] = file.read_text(encoding="utf-8").strip()
+    return found
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _origin(loc: tuple[int | str, ...], env_data: dict[str, Any], source: str) -> str:
+    node: Any = env_data
+    for part in loc:
+        if not isinstance(node, dict) or part not in node:
+            return source
+        node = node[part]
+    return "environment"

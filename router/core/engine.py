@@ -1,0 +1,224 @@
+"""The routing engine: ``feed(event, now) -> commands``. No I/O, no clock, no asyncio.
+
+It keeps every call in flight, applies the transition table and decides what the PBX, the
+bus and the recorder must do next. Time is an input (``now``, Unix seconds); a timeout is a
+:class:`StartTimer` command whose firing comes back as a :class:`TimerFired` event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from router.core import events as ev
+from router.core.call import Call, CallState, Trigger
+from router.core.commands import (
+    CancelTimer,
+    Command,
+    HangupChannel,
+    PublishCallEvent,
+    RecordCall,
+)
+from router.core.outcome import final_outcome, final_record
+from router.core.transfer import TransferPolicy, Transfers
+from router.errors import IllegalTransition
+from skills.catalogue import Catalogue
+
+__all__ = ["Engine", "EngineStats"]
+
+
+@dataclass(slots=True)
+class EngineStats:
+    illegal_transitions: int = 0
+    events_for_unknown_calls: int = 0
+    calls_adopted: int = 0
+    calls_lost: int = 0
+
+
+class Engine:
+    """Feed it events in PBX order; carry out the commands it returns, in order."""
+
+    def __init__(self, catalogue: Catalogue, policy: TransferPolicy | None = None) -> None:
+        self.calls: dict[str, Call] = {}
+        self.stats = EngineStats()
+        self.transfers = Transfers(catalogue, policy or TransferPolicy())
+        self._handlers: dict[type[Any], Callable[[Any, float], list[Command]]] = {
+            ev.CallEntered: self._on_entered,
+            ev.OperatorAnswered: self._on_operator_answered,
+            ev.TransferRequested: self._on_transfer_requested,
+            ev.LegAnswered: self._on_leg_answered,
+            ev.PartyBridged: self._on_bridged,
+            ev.LegEnded: self._on_leg_ended,
+            ev.LegOriginateFailed: self._on_originate_failed,
+            ev.CommandFailed: self._on_command_failed,
+            ev.ChannelHungUp: self._on_hangup,
+            ev.CallerLeftQueue: self._on_caller_left_queue,
+            ev.TimerFired: self._on_timer,
+            ev.Resynced: self._on_resynced,
+            ev.LinkDown: lambda _e, _n: [],
+        }
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.transfers.catalogue
+
+    def replace_catalogue(self, catalogue: Catalogue) -> None:
+        """New calls use ``catalogue``; calls in progress keep the plan they have."""
+        self.transfers.catalogue = catalogue
+
+    def feed(self, event: ev.Event, now: float) -> list[Command]:
+        """Apply one event. An illegal transition is counted and changes nothing."""
+        try:
+            return self._handlers[type(event)](event, now)
+        except IllegalTransition:
+            self.stats.illegal_transitions += 1
+            return []
+
+    def call_for_operator(self, operator: str) -> Call | None:
+        for call in self.calls.values():
+            if call.operator == operator and call.state is not CallState.ENDED:
+                return call
+        return None
+
+    # -- handlers ----------------------------------------------------------------------
+
+    def _on_entered(self, event: ev.CallEntered, now: float) -> list[Command]:
+        if event.call_id in self.calls:
+            return []
+        self.calls[event.call_id] = Call(
+            call_id=event.call_id,
+            caller_channel=event.caller_channel,
+            caller_number=event.caller_number,
+            priority=event.priority,
+            entered_at=now,
+        )
+        return [PublishCallEvent(event.call_id, "call.entered", now, {"priority": event.priority})]
+
+    def _on_operator_answered(self, event: ev.OperatorAnswered, now: float) -> list[Command]:
+        call = self.calls.get(event.call_id)
+        if call is None:  # entered before the router started: adopt it
+            self.stats.calls_adopted += 1
+            call = Call(event.call_id, event.caller_channel, event.caller_number, 2, now)
+            self.calls[event.call_id] = call
+        call.move(Trigger.OPERATOR_ANSWERED)
+        call.operator, call.operator_channel = event.operator, event.operator_channel
+        if call.operator_answered_at is None:
+            call.operator_answered_at = now
+        return [PublishCallEvent(call.call_id, "operator.answered", now,
+                                 {"operator": event.operator})]
+
+    def _on_transfer_requested(self, event: ev.TransferRequested, now: float) -> list[Command]:
+        call = self.calls.get(event.call_id or "") if event.call_id else None
+        if call is None and event.operator:
+            call = self.call_for_operator(event.operator)
+        return self.transfers.request(call, event, now)
+
+    def _on_leg_answered(self, event: ev.LegAnswered, now: float) -> list[Command]:
+        call = self._known(event.call_id)
+        return self.transfers.leg_answered(call, event, now) if call else []
+
+    def _on_bridged(self, event: ev.PartyBridged, now: float) -> list[Command]:
+        call = self._known(event.call_id)
+        return self.transfers.bridged(call, event, now) if call else []
+
+    def _on_leg_ended(self, event: ev.LegEnded, now: float) -> list[Command]:
+        call = self._known(event.call_id)
+        return self.transfers.leg_ended(call, event, now) if call else []
+
+    def _on_originate_failed(self, event: ev.LegOriginateFailed, now: float) -> list[Command]:
+        call = self._known(event.call_id)
+        if call is None:
+            return []
+        return self.transfers.leg_failed(call, event.leg_id, "failed", now)
+
+    def _on_command_failed(self, event: ev.CommandFailed, now: float) -> list[Command]:
+        call = self.calls.get(event.call_id)
+        if call is None or event.leg_id is None:
+            return []
+        return self.transfers.leg_failed(call, event.leg_id, "failed", now)
+
+    def _on_timer(self, event: ev.TimerFired, now: float) -> list[Command]:
+        call = self.calls.get(event.call_id)
+        return self.transfers.timer(call, event.name, now) if call else []
+
+    def _on_caller_left_queue(self, event: ev.CallerLeftQueue, now: float) -> list[Command]:
+        call = self._known(event.call_id)
+        if call is None:
+            return []
+        if event.queue_status == ev.REQUEUED:
+            # the seat dropped mid-transfer and the dialplan requeued the caller
+            return self._operator_left(call, now)
+        call.move(Trigger.CALLER_LEFT_QUEUE)
+        return []
+
+    def _on_hangup(self, event: ev.ChannelHungUp, now: float) -> list[Command]:
+        call = self.calls.get(event.call_id)
+        if call is None:
+            return []
+        if event.uniqueid == call.call_id:
+            return self._end(call, now)
+        if call.operator_channel and event.channel == call.operator_channel:
+            return self._operator_left(call, now)
+        return self.transfers.leg_hung_up(call, event.uniqueid, now)
+
+    def _operator_left(self, call: Call, now: float) -> list[Command]:
+        before = call.state
+        if before in (CallState.QUEUED, CallState.ENDED):
+            return []
+        call.move(Trigger.OPERATOR_LEFT)
+        operator, call.operator_channel = call.operator, ""
+        out: list[Command] = [PublishCallEvent(call.call_id, "operator.left", now,
+                                               {"operator": operator})]
+        if before is CallState.TRANSFERRING:
+            out += self.transfers.cancel(call, "operator_left", now)
+        return out
+
+    def _end(self, call: Call, now: float, outcome: str | None = None) -> list[Command]:
+        before = call.state
+        if before is CallState.ENDED:
+            return []
+        call.move(Trigger.CALLER_HUNG_UP)
+        out: list[Command] = []
+        leg = call.leg
+        if leg is not None:
+            out += self.transfers.cancel(call, "caller_hung_up", now)
+        elif call.legs and call.legs[-1].bridged and before in (
+            CallState.THREE_WAY, CallState.WITH_SPECIALIST
+        ):
+            # the specialist stays bridged to the operator otherwise: release them
+            out.append(HangupChannel(call.call_id, f"{call.legs[-1].leg_id}-a"))
+        record = final_record(call, outcome or final_outcome(call, before), now)
+        del self.calls[call.call_id]
+        out += [
+            CancelTimer(call.call_id, "*"),
+            PublishCallEvent(call.call_id, "call.ended", now, {"outcome": record.outcome}),
+            RecordCall(record),
+        ]
+        return out
+
+    def _on_resynced(self, event: ev.Resynced, now: float) -> list[Command]:
+        """Reconcile with the PBX's live channels after a (re)login."""
+        live = {snap.uniqueid: snap for snap in event.channels}
+        out: list[Command] = []
+        for call in list(self.calls.values()):
+            if call.call_id not in live:
+                self.stats.calls_lost += 1
+                out += self._end(call, now, outcome="lost" if call.operator_answered_at is None
+                                 and call.three_way_at is None else None)
+                continue
+            leg = call.leg
+            if leg is not None and not {leg.bridge_side, leg.queue_side} & live.keys():
+                out += self.transfers.leg_failed(call, leg.leg_id, "lost", now)
+        for snap in event.channels:
+            if snap.role == "caller" and snap.uniqueid == snap.call_id \
+                    and snap.call_id not in self.calls:
+                self.stats.calls_adopted += 1
+                self.calls[snap.call_id] = Call(snap.call_id, snap.channel, "", 2, now)
+        return out
+
+    def _known(self, call_id: str) -> Call | None:
+        call = self.calls.get(call_id)
+        if call is None:
+            self.stats.events_for_unknown_calls += 1
+        return call

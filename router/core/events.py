@@ -1,0 +1,192 @@
+"""Inbound domain events: what happened on the PBX, the bus or the clock.
+
+Frozen values built at the boundary (``router.ami.parse``, the MQTT command handler, the
+timer service). The core never sees an AMI header or a JSON document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "REQUEUED",
+    "CallEntered",
+    "CallerLeftQueue",
+    "ChannelHungUp",
+    "ChannelSnapshot",
+    "CommandFailed",
+    "Event",
+    "LegAnswered",
+    "LegEnded",
+    "LegOriginateFailed",
+    "LinkDown",
+    "OperatorAnswered",
+    "PartyBridged",
+    "RequestSource",
+    "Resynced",
+    "TimerFired",
+    "TransferRequested",
+]
+
+RequestSource = Literal["phone", "desk"]
+
+# CallerLeftQueue.queue_status when the dialplan put the caller back in the operator queue
+REQUEUED = "REQUEUED"
+
+
+@dataclass(frozen=True, slots=True)
+class CallEntered:
+    """A caller chose in the 12345 menu and now waits in the operator queue."""
+
+    call_id: str
+    caller_channel: str
+    caller_number: str
+    priority: int
+
+
+@dataclass(frozen=True, slots=True)
+class CallerLeftQueue:
+    """The caller's ``Queue()`` returned (QUEUESTATUS): timeout, or the bridge ended."""
+
+    call_id: str
+    queue_status: str
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorAnswered:
+    """A hotline seat answered the caller (AgentConnect on the operator queue)."""
+
+    call_id: str
+    caller_channel: str
+    operator_channel: str
+    operator: str
+    caller_number: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TransferRequested:
+    """The operator asked for a transfer: on the phone (``*5`` + code) or from the desk."""
+
+    request_id: str
+    matter_code: str
+    source: RequestSource
+    call_id: str | None = None
+    operator: str | None = None
+    operator_channel: str | None = None
+    district: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LegAnswered:
+    """A specialist answered the department leg (AgentConnect on a department queue)."""
+
+    call_id: str
+    leg_id: str
+    queue: str
+    specialist: str
+
+
+@dataclass(frozen=True, slots=True)
+class PartyBridged:
+    """A channel of the call entered (``entered``) or left a bridge."""
+
+    call_id: str
+    uniqueid: str
+    channel: str
+    bridge_id: str
+    parties: int
+    entered: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LegEnded:
+    """The department leg's ``Queue()`` returned with this QUEUESTATUS.
+
+    TIMEOUT (rang, nobody answered), FULL (maxlen reached), JOINEMPTY / LEAVEEMPTY (no
+    usable member), JOINUNAVAIL / LEAVEUNAVAIL, or CONTINUE (a specialist had answered and
+    has now hung up).
+    """
+
+    call_id: str
+    leg_id: str
+    queue: str
+    queue_status: str
+
+
+@dataclass(frozen=True, slots=True)
+class LegOriginateFailed:
+    """Asterisk could not bring the leg up at all (OriginateResponse: Failure)."""
+
+    call_id: str
+    leg_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelHungUp:
+    """A channel belonging to the call hung up (cause per Q.850)."""
+
+    call_id: str
+    uniqueid: str
+    channel: str
+    cause: int
+
+
+@dataclass(frozen=True, slots=True)
+class TimerFired:
+    call_id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CommandFailed:
+    """The executor could not carry out a command; the reason is an error class name."""
+
+    call_id: str
+    command: str
+    reason: str
+    leg_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkDown:
+    """The AMI link dropped: nothing the PBX does is seen until the next resync."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSnapshot:
+    """One live channel as a resync sees it (CoreShowChannels + BridgeList)."""
+
+    uniqueid: str
+    channel: str
+    call_id: str
+    role: str
+    leg_id: str
+    bridge_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Resynced:
+    """After a (re)login: every live channel; the engine reconciles its calls with it."""
+
+    channels: tuple[ChannelSnapshot, ...]
+
+
+Event = (
+    CallEntered
+    | CallerLeftQueue
+    | OperatorAnswered
+    | TransferRequested
+    | LegAnswered
+    | PartyBridged
+    | LegEnded
+    | LegOriginateFailed
+    | ChannelHungUp
+    | TimerFired
+    | CommandFailed
+    | LinkDown
+    | Resynced
+)

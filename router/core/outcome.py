@@ -1,0 +1,53 @@
+"""A call's one final outcome and its record (pure)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from metrics.records import CallRecord
+from router.core.call import Call, CallState
+from router.masking import mask_number
+
+__all__ = ["HOTLINE_TZ", "final_outcome", "final_record"]
+
+HOTLINE_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def final_outcome(call: Call, state_before_end: CallState) -> str:
+    """Exactly one outcome per call, decided from how far the call got."""
+    if call.three_way_at is not None:
+        return "transferred"
+    if state_before_end is CallState.TRANSFERRING:
+        return "abandoned_during_transfer"
+    if call.transfer_requested_at is not None:
+        return "transfer_failed"
+    if call.operator_answered_at is not None:
+        return "handled_by_operator"
+    return "abandoned_in_queue"
+
+
+def final_record(call: Call, outcome: str, now: float) -> CallRecord:
+    local = datetime.fromtimestamp(call.entered_at, UTC).astimezone(HOTLINE_TZ)
+    request = call.request
+    return CallRecord(
+        call_id=call.call_id,
+        day=local.strftime("%Y-%m-%d"),
+        hour=local.hour,
+        entered_at=call.entered_at,
+        ended_at=now,
+        caller=mask_number(call.caller_number),
+        priority=call.priority,
+        outcome=outcome,
+        operator=call.operator,
+        operator_answered_at=call.operator_answered_at,
+        matter=request.matter if request else "",
+        unit=request.plan.unit if request else "",
+        district=request.plan.district if request else "",
+        transfer_requested=call.transfer_requested_at is not None,
+        transfer_requested_at=call.transfer_requested_at,
+        three_way_at=call.three_way_at,
+        connected_unit=call.connected_unit,
+        specialist=call.specialist,
+        targets=tuple(call.attempts),
+    )

@@ -1,0 +1,225 @@
+"""Transfers: from the operator's request to a specialist in the call, along the plan.
+
+A transfer walks its plan one target (department queue) at a time. Each target gets one
+department leg; the leg ends in one of: answered (the specialist joined the bridge), or a
+failure read from the leg itself: ``QUEUESTATUS`` TIMEOUT (rang, nobody answered), FULL,
+JOINEMPTY/LEAVEEMPTY (no usable specialist), an originate failure, or the router's own
+guard timer. On failure the next target is tried at once (busy overflow); when the plan is
+exhausted the caller stays with the operator, who is told.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from metrics.records import TargetAttempt
+from router.core import events as ev
+from router.core.call import Call, CallState, Leg, Request, Trigger
+from router.core.commands import (
+    CancelTimer,
+    Command,
+    HangupChannel,
+    NotifyOperator,
+    OriginateLeg,
+    PublishCallEvent,
+    ReplyToRequest,
+    SetChannelVar,
+    StartTimer,
+)
+from router.dialplan import VAR_SURVEY, VAR_TRANSFER_PENDING
+from skills.catalogue import Catalogue
+from skills.select import Plan, Rejection, plan_transfer
+
+__all__ = ["QUEUE_STATUS_OUTCOME", "TransferPolicy", "Transfers"]
+
+# QUEUESTATUS of a department leg that ended without a specialist -> attempt outcome
+QUEUE_STATUS_OUTCOME = {
+    "TIMEOUT": "timeout",
+    "FULL": "full",
+    "JOINEMPTY": "empty",
+    "LEAVEEMPTY": "empty",
+    "JOINUNAVAIL": "unavailable",
+    "LEAVEUNAVAIL": "unavailable",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TransferPolicy:
+    # The originate waits for the ;1 side to be answered: ring time plus this margin.
+    originate_margin_s: int = 10
+
+
+class Transfers:
+    def __init__(self, catalogue: Catalogue, policy: TransferPolicy) -> None:
+        self.catalogue = catalogue
+        self.policy = policy
+
+    def request(self, call: Call | None, event: ev.TransferRequested, now: float
+                ) -> list[Command]:
+        operator = event.operator or (call.operator if call else None)
+        channel = event.operator_channel or (call.operator_channel if call else None)
+
+        def reply(accepted: bool, reason: str, **detail: str) -> ReplyToRequest:
+            return ReplyToRequest(call.call_id if call else "", event.request_id, event.source,
+                                  operator, channel, accepted, reason, detail)
+
+        if call is None:
+            return [reply(False, "no_call")]
+        if call.request is not None and call.request.request_id == event.request_id:
+            return [reply(True, "duplicate", unit=call.request.plan.unit)]  # a retried command
+        if call.state is not CallState.WITH_OPERATOR:
+            busy = call.state in (CallState.TRANSFERRING, CallState.THREE_WAY)
+            return [reply(False, "transfer_in_progress" if busy else "not_with_operator")]
+        plan = plan_transfer(self.catalogue, event.matter_code, event.district)
+        if isinstance(plan, Rejection):
+            return [
+                reply(False, plan.reason, matter=event.matter_code),
+                PublishCallEvent(call.call_id, "transfer.rejected", now,
+                                 {"matter": event.matter_code, "reason": plan.reason,
+                                  "source": event.source}),
+            ]
+        call.move(Trigger.TRANSFER_ACCEPTED)
+        call.request = Request(event.request_id, event.matter_code, event.source, plan)
+        if call.transfer_requested_at is None:
+            call.transfer_requested_at = now
+        out: list[Command] = [
+            reply(True, "accepted", unit=plan.unit, queue=plan.targets[0].queue),
+            SetChannelVar(call.call_id, call.caller_channel, VAR_TRANSFER_PENDING, "yes"),
+            PublishCallEvent(call.call_id, "transfer.requested", now, _plan_data(plan, event)),
+        ]
+        return out + self._next_leg(call, now)
+
+    def leg_answered(self, call: Call, event: ev.LegAnswered, now: float) -> list[Command]:
+        leg = call.leg
+        if leg is None or leg.leg_id != event.leg_id or call.state is not CallState.TRANSFERRING:
+            return []
+        call.move(Trigger.SPECIALIST_ANSWERED)
+        leg.answered, leg.specialist = True, event.specialist
+        return [PublishCallEvent(call.call_id, "transfer.answered", now,
+                                 {"queue": leg.queue, "specialist": event.specialist})]
+
+    def bridged(self, call: Call, event: ev.PartyBridged, now: float) -> list[Command]:
+        leg = call.leg
+        if not event.entered or leg is None or event.uniqueid != leg.bridge_side:
+            return []
+        call.move(Trigger.LEG_BRIDGED)
+        leg.bridged = True
+        if call.three_way_at is None:
+            call.three_way_at = now
+        call.connected_unit, call.specialist = leg.unit, leg.specialist
+        call.attempts.append(TargetAttempt(leg.queue, leg.unit, "answered", leg.specialist))
+        data = {"queue": leg.queue, "unit": leg.unit, "specialist": leg.specialist,
+                "parties": event.parties}
+        out: list[Command] = [
+            CancelTimer(call.call_id, f"leg:{leg.leg_id}"),
+            SetChannelVar(call.call_id, call.caller_channel, VAR_TRANSFER_PENDING, ""),
+            SetChannelVar(call.call_id, call.caller_channel, VAR_SURVEY, "yes"),
+            PublishCallEvent(call.call_id, "transfer.connected", now, data),
+        ]
+        if call.operator:
+            out.append(NotifyOperator(call.call_id, call.operator, "specialist_joined", data))
+        return out
+
+    def leg_ended(self, call: Call, event: ev.LegEnded, now: float) -> list[Command]:
+        leg = call.find_leg(event.leg_id)
+        if leg is None or leg.ended:
+            return []
+        if leg.bridged:
+            return self._specialist_left(call, leg, now)
+        return self.leg_failed(call, leg.leg_id,
+                               QUEUE_STATUS_OUTCOME.get(event.queue_status, "failed"), now)
+
+    def leg_hung_up(self, call: Call, uniqueid: str, now: float) -> list[Command]:
+        for leg in call.legs:
+            if uniqueid in (leg.bridge_side, leg.queue_side) and not leg.ended:
+                if leg.bridged:
+                    return self._specialist_left(call, leg, now)
+                return self.leg_failed(call, leg.leg_id, "failed", now)
+        return []
+
+    def leg_failed(self, call: Call, leg_id: str, outcome: str, now: float) -> list[Command]:
+        leg = call.find_leg(leg_id)
+        if leg is None or leg.ended or leg.bridged:
+            return []
+        leg.ended = True
+        call.attempts.append(TargetAttempt(leg.queue, leg.unit, outcome, leg.specialist))
+        out: list[Command] = [
+            CancelTimer(call.call_id, f"leg:{leg_id}"),
+            PublishCallEvent(call.call_id, "transfer.leg_failed", now,
+                             {"queue": leg.queue, "unit": leg.unit, "outcome": outcome}),
+        ]
+        if call.state is not CallState.TRANSFERRING:
+            return out
+        return out + self._next_leg(call, now)
+
+    def timer(self, call: Call, name: str, now: float) -> list[Command]:
+        leg = call.leg
+        if leg is None or name != f"leg:{leg.leg_id}" or leg.bridged:
+            return []
+        hangup: list[Command] = [HangupChannel(call.call_id, leg.bridge_side)]
+        return hangup + self.leg_failed(call, leg.leg_id, "guard_timeout", now)
+
+    def cancel(self, call: Call, reason: str, now: float) -> list[Command]:
+        """Abandon the leg in progress (caller or operator gone)."""
+        leg = call.leg
+        if leg is None:
+            return []
+        leg.ended = True
+        call.attempts.append(TargetAttempt(leg.queue, leg.unit, "cancelled", leg.specialist))
+        return [
+            CancelTimer(call.call_id, f"leg:{leg.leg_id}"),
+            HangupChannel(call.call_id, leg.bridge_side),
+            PublishCallEvent(call.call_id, "transfer.cancelled", now,
+                             {"queue": leg.queue, "reason": reason}),
+        ]
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _next_leg(self, call: Call, now: float) -> list[Command]:
+        request = call.request
+        assert request is not None
+        targets = request.plan.targets
+        if request.next_target >= len(targets):
+            call.move(Trigger.LEG_FAILED)
+            data = {"matter": request.matter, "unit": request.plan.unit,
+                    "tried": [a.queue for a in call.attempts]}
+            out: list[Command] = [
+                SetChannelVar(call.call_id, call.caller_channel, VAR_TRANSFER_PENDING, ""),
+                PublishCallEvent(call.call_id, "transfer.failed", now, data),
+            ]
+            if call.operator:
+                out.append(NotifyOperator(call.call_id, call.operator, "transfer_failed", data))
+            return out
+        if request.next_target > 0:
+            call.move(Trigger.NEXT_TARGET)
+        target = targets[request.next_target]
+        request.next_target += 1
+        leg = Leg(f"{call.call_id}-L{len(call.legs) + 1}", target.queue, target.unit, now)
+        call.legs.append(leg)
+        originate_timeout = target.ring_timeout_s + self.policy.originate_margin_s
+        kind = "overflow.attempted" if request.next_target > 1 else "transfer.leg_started"
+        return [
+            OriginateLeg(call.call_id, leg.leg_id, target.queue, call.caller_channel,
+                         call.priority, target.ring_timeout_s, originate_timeout),
+            StartTimer(call.call_id, f"leg:{leg.leg_id}",
+                       now + originate_timeout + self.policy.originate_margin_s),
+            PublishCallEvent(call.call_id, kind, now,
+                             {"queue": target.queue, "unit": target.unit,
+                              "leg_id": leg.leg_id, "attempt": request.next_target}),
+        ]
+
+    def _specialist_left(self, call: Call, leg: Leg, now: float) -> list[Command]:
+        leg.ended = True
+        call.move(Trigger.SPECIALIST_LEFT)
+        return [PublishCallEvent(call.call_id, "specialist.left", now,
+                                 {"queue": leg.queue, "specialist": leg.specialist})]
+
+
+def _plan_data(plan: Plan, event: ev.TransferRequested) -> dict[str, object]:
+    return {
+        "matter": plan.matter,
+        "unit": plan.unit,
+        "district": plan.district,
+        "source": event.source,
+        "targets": [target.queue for target in plan.targets],
+    }

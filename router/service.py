@@ -1,0 +1,185 @@
+"""The service: one consumer loop, event queue -> engine -> executor.
+
+Tasks (one TaskGroup, each named): the AMI link, the AMI pump (parse, resync on every
+login), the MQTT bus, the metrics recorder and the core consumer. Every source of events
+(AMI, desk commands, timers, executor feedback) feeds one bounded queue, so the engine
+sees one ordered stream and needs no lock.
+
+Graceful stop (SIGTERM): new transfer requests are refused (``shutting_down``), calls in
+progress keep being tracked, the AMI actions already written, the MQTT outbox and the
+metrics buffer are drained (bounded wait), then the connections close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from metrics.recorder import Recorder
+from router.ami.client import AmiAction, AmiClient, LinkState
+from router.ami.membership import reconcile_membership
+from router.ami.parse import parse_event
+from router.ami.snapshot import channel_snapshots
+from router.config import Settings
+from router.core import events as ev
+from router.core.commands import ReplyToRequest
+from router.core.engine import Engine
+from router.desk import InvalidDeskCommand, parse_desk_command
+from router.effects.executor import Executor
+from router.effects.mqtt import MqttBus
+from router.effects.timers import Timers
+from router.effects.topics import Topics
+from router.errors import AmiError, AmiParseError
+from router.log import get_logger
+
+__all__ = ["Service", "ServiceStats"]
+
+
+@dataclass(slots=True)
+class ServiceStats:
+    events: int = 0
+    parse_errors: int = 0
+    resyncs: int = 0
+    desk_rejected: int = 0
+
+
+class _Stop(Exception):
+    pass
+
+
+class Service:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        engine: Engine,
+        ami: AmiClient,
+        bus: MqttBus,
+        recorder: Recorder,
+        topics: Topics,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.ami = ami
+        self.bus = bus
+        self.recorder = recorder
+        self.topics = topics
+        self.clock = clock
+        self.events: asyncio.Queue[ev.Event] = asyncio.Queue(settings.ami.event_queue_size)
+        self.timers = Timers(self._feed_nowait, clock)
+        self.executor = Executor(ami, bus, recorder, self.timers, topics, self._feed_nowait)
+        self.stats = ServiceStats()
+        self.stopping = False
+        self.ready = asyncio.Event()  # set after the first resync
+        self._stop = asyncio.Event()
+        self._log = get_logger(component="service")
+
+    def request_stop(self) -> None:
+        """Begin a graceful stop (SIGTERM handler)."""
+        self.stopping = True
+        self._stop.set()
+
+    async def run(self) -> None:
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(self.ami.run(), name="ami-link")
+                group.create_task(self._pump(), name="ami-pump")
+                group.create_task(self.bus.run(self._on_desk_command), name="mqtt-bus")
+                group.create_task(self.recorder.run(), name="metrics-recorder")
+                group.create_task(self._consume(), name="router-core")
+                await self._stop.wait()
+                self._log.info("stopping", calls_in_progress=len(self.engine.calls))
+                await self._drain()
+                raise _Stop
+        except* _Stop:
+            pass
+        finally:
+            self.timers.cancel_all()
+        self._log.info("stopped")
+
+    async def _drain(self) -> None:
+        deadline = 5.0
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(deadline):
+                await self.events.join()
+        await self.executor.drain(deadline)
+        await self.bus.drain(deadline)
+        await self.recorder.drain(deadline)
+
+    def _feed_nowait(self, event: ev.Event) -> None:
+        try:
+            self.events.put_nowait(event)
+        except asyncio.QueueFull:
+            self._log.error("event_queue_full", dropped=type(event).__name__)
+
+    async def _consume(self) -> None:
+        while True:
+            event = await self.events.get()
+            self.stats.events += 1
+            try:
+                if self.stopping and isinstance(event, ev.TransferRequested):
+                    self.executor.execute([ReplyToRequest(
+                        event.call_id or "", event.request_id, event.source, event.operator,
+                        event.operator_channel, False, "shutting_down")])
+                else:
+                    self.executor.execute(self.engine.feed(event, self.clock()))
+            finally:
+                self.events.task_done()
+
+    async def _pump(self) -> None:
+        while True:
+            item = await self.ami.events.get()
+            if isinstance(item, LinkState):
+                if item.up:
+                    await self._resync()
+                else:
+                    await self.events.put(ev.LinkDown(item.reason))
+                continue
+            try:
+                event = parse_event(item)
+            except AmiParseError as exc:
+                self.stats.parse_errors += 1
+                self._log.warning("ami_parse_error", error=str(exc))
+                continue
+            if event is not None:
+                await self.events.put(event)
+
+    async def _resync(self) -> None:
+        """After each login: reconcile queue membership, then the calls in flight."""
+        try:
+            changes = await reconcile_membership(self.ami, self.engine.catalogue,
+                                                 self.settings.dialplan)
+            response = await self.ami.send(AmiAction("CoreShowChannels"))
+        except AmiError as exc:
+            self._log.warning("resync_failed", error=type(exc).__name__, detail=str(exc))
+            return
+        self.stats.resyncs += 1
+        snapshots = channel_snapshots(response.events)
+        self._log.info("resynced", resyncs=self.stats.resyncs, channels=len(snapshots),
+                       membership_changes=len(changes))
+        await self.events.put(ev.Resynced(snapshots))
+        self.ready.set()
+
+    async def _on_desk_command(self, topic: str, payload: bytes) -> None:
+        operator = self.topics.operator_of_command(topic)
+        if operator is None:
+            return
+        parsed = parse_desk_command(operator, payload)
+        if isinstance(parsed, InvalidDeskCommand):
+            self.stats.desk_rejected += 1
+            self._log.warning("desk_command_invalid", operator=operator, errors=parsed.errors)
+            self.bus.publish_nowait(self.topics.operator_replies(operator), {
+                "v": 1, "request_id": parsed.request_id or None, "accepted": False,
+                "reason": "invalid_command", "errors": list(parsed.errors)})
+            return
+        if operator not in self.engine.catalogue.spec.operators:
+            self.stats.desk_rejected += 1
+            self.bus.publish_nowait(self.topics.operator_replies(operator), {
+                "v": 1, "request_id": parsed.request_id, "accepted": False,
+                "reason": "unknown_operator"})
+            return
+        await self.events.put(parsed)

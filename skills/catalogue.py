@@ -1,0 +1,232 @@
+"""Load and validate a catalogue file into an immutable :class:`Catalogue`.
+
+Every problem is reported with the file, the path inside it and a reason, all at once, so an
+administrator can fix a file in one pass. Nothing here touches the PBX.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from skills.model import QUEUE_NAME, CatalogueFile, MatterSpec, TeamSpec, UnitSpec
+
+__all__ = [
+    "Catalogue",
+    "CatalogueInvalid",
+    "CatalogueProblem",
+    "load_catalogue",
+    "parse_catalogue",
+]
+
+RESERVED_QUEUES = frozenset({"hotline-operators"})
+_MATTER_CODE = re.compile(r"^[0-9]{3}$")
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueProblem:
+    file: str
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.path or '<file>'}: {self.reason}"
+
+
+class CatalogueInvalid(Exception):
+    """The catalogue file has problems; ``problems`` lists every one."""
+
+    def __init__(self, problems: list[CatalogueProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """A validated catalogue with the look-ups routing needs."""
+
+    spec: CatalogueFile
+    source: str
+    team_unit: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def matters(self) -> dict[str, MatterSpec]:
+        return self.spec.matters
+
+    @property
+    def units(self) -> dict[str, UnitSpec]:
+        return self.spec.units
+
+    def matter(self, code: str) -> MatterSpec | None:
+        return self.spec.matters.get(code)
+
+    def team(self, queue: str) -> TeamSpec:
+        return self.spec.units[self.team_unit[queue]].teams[queue]
+
+    def unit_of(self, queue: str) -> str:
+        return self.team_unit[queue]
+
+    def queues(self) -> list[str]:
+        return sorted(self.team_unit)
+
+    def members(self, queue: str) -> dict[str, int]:
+        """Specialist id -> queue penalty for ``queue``: lower penalty is rung first.
+
+        A specialist belongs to a team of a unit they serve when they hold one of the
+        team's skills; the penalty is ``5 - level`` of their best such skill, so a level-5
+        specialist ("老法师") has penalty 0.
+        """
+        unit = self.team_unit[queue]
+        team = self.team(queue)
+        out: dict[str, int] = {}
+        for sid, spec in self.spec.specialists.items():
+            if unit not in spec.units:
+                continue
+            levels = [spec.skills[s] for s in team.skills if s in spec.skills]
+            if levels:
+                out[sid] = 5 - max(levels)
+        return out
+
+
+def load_catalogue(path: Path) -> Catalogue:
+    """Read and validate ``path``.
+
+    Raises:
+        CatalogueInvalid: listing every problem with file, path and reason.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CatalogueInvalid([CatalogueProblem(str(path), "", f"cannot read: {exc.strerror}")]
+                               ) from exc
+    return parse_catalogue(text, str(path))
+
+
+def parse_catalogue(text: str, source: str) -> Catalogue:
+    try:
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except _DuplicateKey as exc:
+        raise CatalogueInvalid([CatalogueProblem(source, exc.path, exc.reason)]) from exc
+    except yaml.YAMLError as exc:
+        raise CatalogueInvalid([CatalogueProblem(source, "", f"not valid YAML: {exc}")]) from exc
+    if not isinstance(raw, dict):
+        raise CatalogueInvalid([CatalogueProblem(source, "", "the top level must be a mapping")])
+    _stringify_keys(raw)
+    try:
+        spec = CatalogueFile.model_validate(raw)
+    except ValidationError as exc:
+        raise CatalogueInvalid([
+            CatalogueProblem(source, ".".join(str(p) for p in err["loc"]), err["msg"])
+            for err in exc.errors()
+        ]) from exc
+    problems = [CatalogueProblem(source, path, reason) for path, reason in _cross_check(spec)]
+    if problems:
+        raise CatalogueInvalid(problems)
+    team_unit = {team: uid for uid, unit in spec.units.items() for team in unit.teams}
+    return Catalogue(spec=spec, source=source, team_unit=team_unit)
+
+
+def _cross_check(spec: CatalogueFile) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    add = problems.append
+    seen_teams: dict[str, str] = {}
+    for uid, unit in spec.units.items():
+        if unit.level == "district":
+            if unit.district is None:
+                add((f"units.{uid}.district", "a district unit must name its district"))
+            elif unit.district not in spec.districts:
+                add((f"units.{uid}.district", f"unknown district {unit.district!r}"))
+        for tid, team in unit.teams.items():
+            if not re.match(QUEUE_NAME, tid) or tid in RESERVED_QUEUES:
+                add((f"units.{uid}.teams.{tid}",
+                     "a team id is its queue name: lowercase letters, digits and '-', "
+                     "not a reserved queue"))
+            if tid in seen_teams:
+                add((f"units.{uid}.teams.{tid}", f"team id already used by unit {seen_teams[tid]}"))
+            seen_teams[tid] = uid
+            add_all = [s for s in team.skills if s not in spec.skills]
+            for skill in add_all:
+                add((f"units.{uid}.teams.{tid}.skills", f"unknown skill {skill!r}"))
+    for uid, unit in spec.units.items():
+        chain_seen: set[str] = set()
+        for index, target in enumerate(unit.overflow):
+            where = f"units.{uid}.overflow[{index}]"
+            if target not in seen_teams:
+                add((where, f"overflow target {target!r} points nowhere (no such team)"))
+            elif target in chain_seen:
+                add((where, f"overflow chain loops back to {target!r}"))
+            chain_seen.add(target)
+    for code, matter in spec.matters.items():
+        where = f"matters.{code}"
+        if not _MATTER_CODE.match(code):
+            add((where, "a matter code is exactly 3 digits"))
+        if matter.skill not in spec.skills:
+            add((f"{where}.skill", f"unknown skill {matter.skill!r}"))
+        for unit_id in matter.units:
+            if unit_id not in spec.units:
+                add((f"{where}.units", f"unknown unit {unit_id!r}"))
+        known = [spec.units[u] for u in matter.units if u in spec.units]
+        if matter.level == "district" and not any(u.level == "district" for u in known):
+            add((f"{where}.units", "a district-level matter needs at least one district unit"))
+        if known and not any(
+            matter.skill in team.skills for u in known for team in u.teams.values()
+        ):
+            add((f"{where}.skill", f"no team of {', '.join(matter.units)} has skill "
+                 f"{matter.skill!r}"))
+    staffed: set[str] = set()
+    for sid, specialist in spec.specialists.items():
+        for unit_id in specialist.units:
+            if unit_id not in spec.units:
+                add((f"specialists.{sid}.units", f"unknown unit {unit_id!r}"))
+            else:
+                staffed.add(unit_id)
+        for skill in specialist.skills:
+            if skill not in spec.skills:
+                add((f"specialists.{sid}.skills", f"unknown skill {skill!r}"))
+    for uid in spec.units:
+        if uid not in staffed:
+            add((f"units.{uid}", "the unit has no specialist"))
+    if spec.default_district is not None and spec.default_district not in spec.districts:
+        add(("default_district", f"unknown district {spec.default_district!r}"))
+    return problems
+
+
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(reason)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML keeps the last of two equal keys silently; a catalogue must not."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[str, int] = {}
+        for key_node, _ in node.value:
+            key = str(self.construct_object(key_node, deep=deep))
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                what = "matter code" if _MATTER_CODE.match(key) else "key"
+                raise _DuplicateKey(
+                    key, f"duplicate {what} {key!r} at line {line} (first at line {seen[key]})"
+                )
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _stringify_keys(node: Any) -> None:
+    """YAML reads ``101:`` as an int; codes and extensions are strings."""
+    if isinstance(node, dict):
+        for key in list(node):
+            value = node.pop(key)
+            _stringify_keys(value)
+            node[str(key)] = value
+    elif isinstance(node, list):
+        for item in node:
+            _stringify_keys(item)

@@ -1,0 +1,92 @@
+"""Fixtures over the real lab. A missing server is a failure, never a skip."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import aiomqtt
+import pytest
+
+from router.ami.client import AmiClient
+from router.config import default_lab_home
+from router.lab.control import LabControl
+from router.lab.lab import Lab
+from tests.support.lab import (
+    Bus,
+    Pbx,
+    RouterUnderTest,
+    fast_catalogue,
+    pump_events,
+    router_settings,
+    running_router,
+)
+
+PORT_BASE = int(os.environ.get("HOTLINE_TEST_PORT_BASE", "25000"))
+
+
+@pytest.fixture(scope="session")
+def lab() -> Iterator[Lab]:
+    """The test lab (its own name and ports, beside any `make demo` lab)."""
+    lab = Lab(default_lab_home(), name="pytest", port_base=PORT_BASE,
+              say=lambda text: print(text))
+    lab.up()
+    yield lab
+    lab.down()
+
+
+@pytest.fixture(scope="session")
+async def pbx_session(lab: Lab) -> AsyncIterator[Pbx]:
+    ami = AmiClient(lab.admin_ami())
+    pbx = Pbx(lab, ami, LabControl(ami))
+    async with asyncio.TaskGroup() as group:
+        link = group.create_task(ami.run(), name="test-ami")
+        pump = group.create_task(pump_events(ami, pbx.events), name="test-ami-events")
+        async with asyncio.timeout(15):
+            await ami.connected.wait()
+        yield pbx
+        link.cancel()
+        pump.cancel()
+
+
+@pytest.fixture
+async def pbx(pbx_session: Pbx) -> Pbx:
+    """The PBX with no call in progress and every party logged out."""
+    await pbx_session.reset()
+    return pbx_session
+
+
+@pytest.fixture
+def catalogue_path(tmp_path: Path) -> Path:
+    return fast_catalogue(tmp_path)
+
+
+@pytest.fixture
+async def router(lab: Lab, pbx: Pbx, catalogue_path: Path) -> AsyncIterator[RouterUnderTest]:
+    async with running_router(router_settings(lab, catalogue_path)) as handle:
+        yield handle
+
+
+@pytest.fixture
+async def bus(lab: Lab, router: RouterUnderTest) -> AsyncIterator[Bus]:
+    prefix = router.settings.mqtt.topic_prefix
+    async with aiomqtt.Client("127.0.0.1", lab.instance.ports.mqtt,
+                              identifier=f"observer-{prefix.replace('/', '-')}") as client:
+        await client.subscribe(f"{prefix}/#", qos=1)
+        observer = Bus(client, prefix)
+
+        async def collect() -> None:
+            async for message in client.messages:
+                raw = message.payload if isinstance(message.payload, bytes) else b""
+                try:
+                    payload = json.loads(raw)
+                except ValueError:
+                    payload = {"raw": raw.decode("utf-8", "replace")}
+                await observer.messages.add((str(message.topic), payload))
+
+        task = asyncio.create_task(collect(), name="test-mqtt-observer")
+        yield observer
+        task.cancel()

@@ -1,0 +1,179 @@
+"""Test harness over the real lab: the PBX seen through the lab's admin AMI user, a router
+running in-process against it, and observers for MQTT and Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiomqtt
+import redis.asyncio as aioredis
+import yaml
+from pydantic import SecretStr
+
+from router.ami.client import AmiAction, AmiClient, LinkState
+from router.ami.frames import AmiMessage
+from router.app import build_service
+from router.config import (
+    AmiSettings,
+    CatalogueSettings,
+    MqttSettings,
+    RedisSettings,
+    Settings,
+)
+from router.lab.control import LabControl
+from router.lab.lab import Lab
+from router.service import Service
+from skills.catalogue import Catalogue, load_catalogue
+from tests.support.waiting import Recorder, until
+
+DEFAULT_CATALOGUE = Path(__file__).resolve().parents[2] / "skills" / "data" / "catalogue.yaml"
+
+
+@dataclass
+class Pbx:
+    """The lab's Asterisk, as a test sees it."""
+
+    lab: Lab
+    ami: AmiClient
+    control: LabControl
+    events: Recorder[AmiMessage] = field(default_factory=Recorder)
+    catalogue: Catalogue = field(default_factory=lambda: load_catalogue(DEFAULT_CATALOGUE))
+
+    def extensions(self) -> list[str]:
+        spec = self.catalogue.spec
+        return sorted({o.extension for o in spec.operators.values()}
+                      | {s.extension for s in spec.specialists.values()})
+
+    async def channels(self) -> list[AmiMessage]:
+        response = await self.ami.send(AmiAction("CoreShowChannels"))
+        return [e for e in response.events if e.event == "CoreShowChannel"]
+
+    async def reset(self) -> None:
+        """No call in progress; every party logged out (UNAVAILABLE) with default behaviour."""
+        for channel in await self.channels():
+            with contextlib.suppress(Exception):
+                await self.ami.send(AmiAction("Hangup", (("Channel", channel.get("Channel")
+                                                           or ""),)))
+
+        async def idle() -> bool:
+            return not await self.channels()
+
+        deadline = asyncio.get_running_loop().time() + 10
+        while not await idle():
+            assert asyncio.get_running_loop().time() < deadline, "channels left after reset"
+            await asyncio.sleep(0.05)
+        for ext in self.extensions():
+            await self.control.party(ext)
+            await self.control.device_state(ext, "UNAVAILABLE")
+        self.events.items.clear()
+
+    async def enable(self, extension: str, **behaviour: Any) -> None:
+        """Log a party in (NOT_INUSE) with this behaviour for their next call."""
+        await self.control.party(extension, **behaviour)
+        await self.control.device_state(extension, "NOT_INUSE")
+
+    def event(self, name: str, **headers: str) -> Any:
+        def match(message: AmiMessage) -> bool:
+            return message.event == name and all(
+                message.get(k) == v for k, v in headers.items())
+        return match
+
+
+async def pump_events(ami: AmiClient, sink: Recorder[AmiMessage]) -> None:
+    while True:
+        item = await ami.events.get()
+        if not isinstance(item, LinkState):
+            await sink.add(item)
+
+
+@dataclass
+class Bus:
+    """Every message under the router's MQTT prefix, decoded."""
+
+    client: aiomqtt.Client
+    prefix: str
+    messages: Recorder[tuple[str, dict[str, Any]]] = field(default_factory=Recorder)
+
+    def call_events(self, call_id: str) -> list[dict[str, Any]]:
+        topic = f"{self.prefix}/v1/calls/{call_id}/events"
+        return [p for t, p in self.messages.items if t == topic]
+
+    async def wait_call_event(self, call_id: str, kind: str, timeout: float = 20) -> dict[str, Any]:
+        topic = f"{self.prefix}/v1/calls/{call_id}/events"
+        _, payload = await self.messages.wait_for(
+            lambda m: m[0] == topic and m[1].get("kind") == kind, timeout, f"{kind} on {topic}")
+        return payload
+
+    async def publish(self, topic: str, payload: dict[str, Any] | bytes) -> None:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        await self.client.publish(topic, body, qos=1)
+
+
+@dataclass
+class RouterUnderTest:
+    service: Service
+    settings: Settings
+    redis: aioredis.Redis
+
+    @property
+    def keys_prefix(self) -> str:
+        return f"{self.settings.redis.namespace}:v1"
+
+    async def settled(self) -> None:
+        """Everything the router decided so far is written to Redis and the broker."""
+        await self.service.recorder.drain(10)
+        await self.service.bus.drain(10)
+
+    async def record(self, call_id: str) -> dict[str, Any]:
+        await self.settled()
+        raw = await self.redis.get(f"{self.keys_prefix}:call:{call_id}")
+        assert raw is not None, f"no record for {call_id}"
+        data: dict[str, Any] = json.loads(raw)
+        return data
+
+
+def fast_catalogue(tmp: Path, ring_timeout_s: int = 5) -> Path:
+    """The default catalogue with short ring timeouts, so failure paths take seconds."""
+    data = yaml.safe_load(DEFAULT_CATALOGUE.read_text(encoding="utf-8"))
+    for unit in data["units"].values():
+        unit["ring_timeout_s"] = ring_timeout_s
+    path = tmp / "catalogue.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def router_settings(lab: Lab, catalogue: Path) -> Settings:
+    inst = lab.instance
+    ns = f"t{uuid.uuid4().hex[:10]}"
+    return Settings(
+        ami=AmiSettings(port=inst.ports.ami, secret=SecretStr(inst.secret("ami_secret")),
+                        ping_interval_s=2, reconnect_min_s=0.1, reconnect_max_s=1),
+        redis=RedisSettings(url=f"redis://127.0.0.1:{inst.ports.redis}/0", namespace=ns),
+        mqtt=MqttSettings(port=inst.ports.mqtt, topic_prefix=f"test/{ns}",
+                          client_id=f"router-{ns}", reconnect_min_s=0.1, reconnect_max_s=1),
+        catalogue=CatalogueSettings(path=catalogue),
+    )
+
+
+@contextlib.asynccontextmanager
+async def running_router(settings: Settings) -> AsyncIterator[RouterUnderTest]:
+    service = build_service(settings)
+    redis = aioredis.Redis.from_url(settings.redis.url, decode_responses=True)
+    task = asyncio.create_task(service.run(), name="router-under-test")
+    try:
+        async with asyncio.timeout(15):
+            await service.ready.wait()
+        await until(lambda: service.bus.stats.connected, 10, "router's MQTT connection")
+        yield RouterUnderTest(service, settings, redis)
+    finally:
+        service.request_stop()
+        async with asyncio.timeout(20):
+            await task
+        await redis.aclose()
