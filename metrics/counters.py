@@ -18,6 +18,7 @@ __all__ = ["COUNTERS", "counter_increments", "recompute"]
 COUNTERS = {
     "calls": "calls recorded (every final outcome)",
     "requests": "transfer requests (a plan was accepted for the call)",
+    "requests_rejected": "transfer requests refused (unknown matter, no district unit, busy)",
     "connected": "transfers answered by a specialist of the unit or its overflow",
     "three_way": "three-way calls established (transfer success)",
     "transfer_failed": "transfers where no target answered; caller kept with the operator",
@@ -29,7 +30,7 @@ COUNTERS = {
 
 def counter_increments(record: CallRecord) -> Counter[tuple[str, str, str, int]]:
     """(day, scope, counter, hour) -> amount for one record; hour -1 means the day hash."""
-    metrics: Counter[str] = Counter(calls=1)
+    metrics: Counter[str] = Counter(calls=1, requests_rejected=record.requests_rejected)
     if record.transfer_requested:
         metrics["requests"] += 1
         rung = [t for t in record.targets if t.outcome not in ("skipped_busy",)]

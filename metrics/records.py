@@ -50,6 +50,7 @@ class CallRecord:
     district: str = ""
     transfer_requested: bool = False
     transfer_requested_at: float | None = None
+    requests_rejected: int = 0
     three_way_at: float | None = None
     connected_unit: str = ""
     specialist: str = ""

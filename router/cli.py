@@ -1,4 +1,4 @@
-"""``python -m router run | check-config | catalogue | lab ...``.
+"""``python -m router run | check-config | catalogue | lab ... | demo``.
 
 Exit codes: 0 success, 1 failure, 2 invalid configuration, 3 AMI login refused.
 """
@@ -34,10 +34,15 @@ def main(argv: list[str] | None = None) -> int:
     cat.add_argument("--check", action="store_true",
                      help="render-queues: fail if asterisk_conf/queues_catalogue.conf differs")
     add_lab_parser(sub)
+    sub.add_parser("demo", help="the main job on the embedded lab: calls, outcomes, counters")
     args = parser.parse_args(argv)
 
     if args.cmd == "lab":
         return run_lab(args)
+    if args.cmd == "demo":
+        from router.lab.demo import run_demo  # noqa: PLC0415
+
+        return run_demo()
     if args.cmd == "check-config":
         return _check_config(args.config, args.catalogue)
     try:

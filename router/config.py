@@ -28,6 +28,7 @@ __all__ = [
     "LogSettings",
     "MqttSettings",
     "RedisSettings",
+    "ServiceSettings",
     "Settings",
     "TransferSettings",
     "default_lab_home",
@@ -116,8 +117,15 @@ class DialplanSettings(_Section):
 class TransferSettings(_Section):
     """Timing of department legs."""
 
-    default_ring_timeout_s: int = Field(default=20, ge=5, le=600)
     originate_margin_s: int = Field(default=10, ge=1, le=120)
+
+
+class ServiceSettings(_Section):
+    """The service's own behaviour."""
+
+    # graceful stop: how long to wait for in-flight AMI actions, the MQTT outbox and the
+    # metrics buffer (each) before closing anyway
+    drain_timeout_s: float = Field(default=5.0, ge=0)
 
 
 class CatalogueSettings(_Section):
@@ -139,6 +147,7 @@ class Settings(_Section):
     transfer: TransferSettings = TransferSettings()
     catalogue: CatalogueSettings = CatalogueSettings()
     log: LogSettings = LogSettings()
+    service: ServiceSettings = ServiceSettings()
     secrets_dir: Path | None = None
 
 

@@ -102,7 +102,7 @@ class Service:
         self._log.info("stopped")
 
     async def _drain(self) -> None:
-        deadline = 5.0
+        deadline = self.settings.service.drain_timeout_s
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(deadline):
                 await self.events.join()

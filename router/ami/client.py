@@ -237,7 +237,8 @@ class AmiClient:
     async def _dispatch(self, message: AmiMessage) -> None:
         action_id = message.action_id
         pending = self._pending.get(action_id) if action_id else None
-        if message.response is not None:
+        # OriginateResponse is an *event* that also carries a Response header
+        if message.response is not None and message.event is None:
             if pending is None:
                 self.stats.late_responses += 1
                 self._log.debug("ami_late_response", action_id=action_id)

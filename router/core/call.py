@@ -45,6 +45,7 @@ class Trigger(StrEnum):
     OPERATOR_LEFT = "operator_left"
     SPECIALIST_LEFT = "specialist_left"
     CALLER_LEFT_QUEUE = "caller_left_queue"
+    CALLER_REQUEUED = "caller_requeued"  # the dialplan put the caller back in the operator queue
     CALLER_HUNG_UP = "caller_hung_up"
 
 
@@ -62,9 +63,13 @@ TRANSITIONS: dict[tuple[CallState, Trigger], CallState] = {
     (S.TRANSFERRING, T.NEXT_TARGET): S.TRANSFERRING,
     (S.TRANSFERRING, T.LEG_BRIDGED): S.THREE_WAY,
     (S.TRANSFERRING, T.LEG_FAILED): S.WITH_OPERATOR,
-    # The operator hung up before a specialist answered: the leg is cancelled and the
-    # dialplan puts the caller back in the operator queue (HOTLINE_TRANSFER_PENDING).
-    (S.TRANSFERRING, T.OPERATOR_LEFT): S.QUEUED,
+    # The operator hung up before a specialist answered. Either the caller hangs up too
+    # (abandoned during transfer) or the dialplan puts them back in the operator queue
+    # (HOTLINE_TRANSFER_PENDING) and the leg is cancelled.
+    (S.TRANSFERRING, T.OPERATOR_LEFT): S.TRANSFERRING,
+    (S.TRANSFERRING, T.CALLER_REQUEUED): S.QUEUED,
+    (S.WITH_OPERATOR, T.CALLER_REQUEUED): S.QUEUED,
+    (S.QUEUED, T.CALLER_REQUEUED): S.QUEUED,
     (S.TRANSFERRING, T.CALLER_LEFT_QUEUE): S.CONCLUDING,  # the caller is leaving
     (S.TRANSFERRING, T.CALLER_HUNG_UP): S.ENDED,
     (S.THREE_WAY, T.OPERATOR_LEFT): S.WITH_SPECIALIST,
@@ -138,6 +143,7 @@ class Call:
     legs: list[Leg] = field(default_factory=list)
     attempts: list[TargetAttempt] = field(default_factory=list)
     transfer_requested_at: float | None = None
+    requests_rejected: int = 0
     three_way_at: float | None = None
     connected_unit: str = ""
     specialist: str = ""

@@ -130,7 +130,7 @@ class Engine:
         call = self._known(event.call_id)
         if call is None:
             return []
-        return self.transfers.leg_failed(call, event.leg_id, "failed", now)
+        return self.transfers.originate_failed(call, event.leg_id, now)
 
     def _on_command_failed(self, event: ev.CommandFailed, now: float) -> list[Command]:
         call = self.calls.get(event.call_id)
@@ -148,7 +148,12 @@ class Engine:
             return []
         if event.queue_status == ev.REQUEUED:
             # the seat dropped mid-transfer and the dialplan requeued the caller
-            return self._operator_left(call, now)
+            before = call.state
+            call.move(Trigger.CALLER_REQUEUED)
+            out: list[Command] = [PublishCallEvent(call.call_id, "call.requeued", now, {})]
+            if before is CallState.TRANSFERRING:
+                out += self.transfers.cancel(call, "operator_left", now)
+            return out
         call.move(Trigger.CALLER_LEFT_QUEUE)
         return []
 
@@ -168,11 +173,7 @@ class Engine:
             return []
         call.move(Trigger.OPERATOR_LEFT)
         operator, call.operator_channel = call.operator, ""
-        out: list[Command] = [PublishCallEvent(call.call_id, "operator.left", now,
-                                               {"operator": operator})]
-        if before is CallState.TRANSFERRING:
-            out += self.transfers.cancel(call, "operator_left", now)
-        return out
+        return [PublishCallEvent(call.call_id, "operator.left", now, {"operator": operator})]
 
     def _end(self, call: Call, now: float, outcome: str | None = None) -> list[Command]:
         before = call.state

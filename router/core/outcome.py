@@ -46,6 +46,7 @@ def final_record(call: Call, outcome: str, now: float) -> CallRecord:
         district=request.plan.district if request else "",
         transfer_requested=call.transfer_requested_at is not None,
         transfer_requested_at=call.transfer_requested_at,
+        requests_rejected=call.requests_rejected,
         three_way_at=call.three_way_at,
         connected_unit=call.connected_unit,
         specialist=call.specialist,

@@ -43,6 +43,10 @@ QUEUE_STATUS_OUTCOME = {
 }
 
 
+# how long a leg whose originate failed may take to report its QUEUESTATUS
+SETTLE_S = 2.0
+
+
 @dataclass(frozen=True, slots=True)
 class TransferPolicy:
     # The originate waits for the ;1 side to be answered: ring time plus this margin.
@@ -68,10 +72,12 @@ class Transfers:
         if call.request is not None and call.request.request_id == event.request_id:
             return [reply(True, "duplicate", unit=call.request.plan.unit)]  # a retried command
         if call.state is not CallState.WITH_OPERATOR:
+            call.requests_rejected += 1
             busy = call.state in (CallState.TRANSFERRING, CallState.THREE_WAY)
             return [reply(False, "transfer_in_progress" if busy else "not_with_operator")]
         plan = plan_transfer(self.catalogue, event.matter_code, event.district)
         if isinstance(plan, Rejection):
+            call.requests_rejected += 1
             return [
                 reply(False, plan.reason, matter=event.matter_code),
                 PublishCallEvent(call.call_id, "transfer.rejected", now,
@@ -145,6 +151,7 @@ class Transfers:
         call.attempts.append(TargetAttempt(leg.queue, leg.unit, outcome, leg.specialist))
         out: list[Command] = [
             CancelTimer(call.call_id, f"leg:{leg_id}"),
+            CancelTimer(call.call_id, f"settle:{leg_id}"),
             PublishCallEvent(call.call_id, "transfer.leg_failed", now,
                              {"queue": leg.queue, "unit": leg.unit, "outcome": outcome}),
         ]
@@ -152,8 +159,18 @@ class Transfers:
             return out
         return out + self._next_leg(call, now)
 
+    def originate_failed(self, call: Call, leg_id: str, now: float) -> list[Command]:
+        """OriginateResponse: Failure. It races the leg's own QUEUESTATUS UserEvent (it is
+        sent from another thread), so give the leg a moment to report why before failing."""
+        leg = call.find_leg(leg_id)
+        if leg is None or leg.ended or leg.bridged:
+            return []
+        return [StartTimer(call.call_id, f"settle:{leg_id}", now + SETTLE_S)]
+
     def timer(self, call: Call, name: str, now: float) -> list[Command]:
         leg = call.leg
+        if leg is not None and name == f"settle:{leg.leg_id}":
+            return self.leg_failed(call, leg.leg_id, "failed", now)
         if leg is None or name != f"leg:{leg.leg_id}" or leg.bridged:
             return []
         hangup: list[Command] = [HangupChannel(call.call_id, leg.bridge_side)]

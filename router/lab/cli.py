@@ -7,6 +7,7 @@ import sys
 
 from router.config import default_lab_home
 from router.lab.lab import Lab, LabError
+from router.log import configure_logging
 
 __all__ = ["add_lab_parser", "run_lab"]
 
@@ -24,6 +25,7 @@ def add_lab_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 
 def run_lab(args: argparse.Namespace) -> int:
+    configure_logging("console", "warning")
     lab = Lab(default_lab_home(), args.name, args.port_base,
               say=lambda text: print(text, file=sys.stderr))
     try:

@@ -32,7 +32,7 @@ PORT_BASE = int(os.environ.get("HOTLINE_TEST_PORT_BASE", "25000"))
 def lab() -> Iterator[Lab]:
     """The test lab (its own name and ports, beside any `make demo` lab)."""
     lab = Lab(default_lab_home(), name="pytest", port_base=PORT_BASE,
-              say=lambda text: print(text))
+              say=print)
     lab.up()
     yield lab
     lab.down()

@@ -1,0 +1,163 @@
+"""``python -m router demo``: the main job on the embedded lab, start to finish.
+
+Brings the lab up, runs the router, places a handful of simulated enterprise calls that
+cover the flows (three-way transfer by phone and from a desk application, busy overflow,
+an unknown matter code, a whole chain failing, a caller hanging up mid-transfer), prints
+each call's outcome and the counters in Redis, and stops cleanly (the lab too, if the demo
+started it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+import aiomqtt
+import redis.asyncio as aioredis
+
+from router.ami.client import AmiClient
+from router.ami.frames import AmiMessage
+from router.app import build_service
+from router.config import Settings, default_lab_home, load_settings
+from router.dialplan import OPERATOR_QUEUE
+from router.lab.control import LabControl
+from router.lab.lab import Lab
+from router.log import configure_logging
+
+__all__ = ["run_demo"]
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    title: str
+    caller: str
+    setup: Callable[[LabControl], Awaitable[None]]
+    desk: dict[str, Any] | None = None  # a desk command sent once the operator answered
+    caller_hangs_up_after_s: float = 3600
+
+
+async def _only(control: LabControl, parties: dict[str, dict[str, Any]],
+                busy: tuple[str, ...] = ()) -> None:
+    for ext in ("1001", "1002", "1003", "2001", "2002", "2003", "2004", "2005", "2006",
+                "2101", "2102", "2201", "2301", "2401", "2501", "2601", "2701", "2702",
+                "2801", "2901"):
+        if ext in parties:
+            await control.party(ext, **parties[ext])
+            await control.device_state(ext, "NOT_INUSE")
+        else:
+            await control.device_state(ext, "INUSE" if ext in busy else "UNAVAILABLE")
+
+
+OPERATOR = {"answer_after_s": 1, "transfer_after_s": 1, "talk_s": 7}
+SPECIALIST = {"answer_after_s": 1, "talk_s": 5}
+
+SCENARIOS = (
+    Scenario("three-way transfer by phone: *5 101 VAT invoices -> tax invoice team",
+             "13812345678",
+             lambda c: _only(c, {"1001": {**OPERATOR, "transfer_matter": "101"},
+                                 "2001": SPECIALIST})),
+    Scenario("busy overflow: tax filing team all busy -> tax backup team answers",
+             "13912340001",
+             lambda c: _only(c, {"1001": {**OPERATOR, "transfer_matter": "105"},
+                                 "2006": SPECIALIST}, busy=("2001", "2002"))),
+    Scenario("desk application transfer: matter 801 for a Pudong enterprise",
+             "13700005555",
+             lambda c: _only(c, {"1002": {"answer_after_s": 1, "talk_s": 7},
+                                 "2701": SPECIALIST}),
+             desk={"v": 1, "action": "transfer", "request_id": "demo-desk-1", "matter": "801",
+                   "district": "pudong"}),
+    Scenario("unknown matter code *5 999: refused with an error tone, call goes on",
+             "13600006666",
+             lambda c: _only(c, {"1001": {**OPERATOR, "transfer_matter": "999",
+                                          "talk_s": 5}})),
+    Scenario("whole chain busy: provident fund and back office busy -> operator told",
+             "13500007777",
+             lambda c: _only(c, {"1001": {**OPERATOR, "transfer_matter": "401", "talk_s": 5}},
+                             busy=("2301", "2901"))),
+    Scenario("caller hangs up while the department rings",
+             "13400008888",
+             lambda c: _only(c, {"1001": {**OPERATOR, "transfer_matter": "301",
+                                          "talk_s": 60},
+                                 "2201": {"mode": "noanswer"}}),
+             caller_hangs_up_after_s=6),
+)
+
+
+async def _demo(lab: Lab, settings: Settings) -> None:
+    service = build_service(settings)
+    admin = AmiClient(lab.admin_ami())
+    control = LabControl(admin)
+
+    async def next_event(name: str, **headers: str) -> AmiMessage:
+        """The PBX's next event of this name and headers (the demo runs one call at a time)."""
+        async with asyncio.timeout(60):
+            while True:
+                item = await admin.events.get()
+                if isinstance(item, AmiMessage) and item.event == name and all(
+                        item.get(k) == v for k, v in headers.items()):
+                    return item
+
+    redis = aioredis.Redis.from_url(settings.redis.url, decode_responses=True)
+    prefix = f"{settings.redis.namespace}:v1"
+    results: list[tuple[str, dict[str, Any]]] = []
+    async with asyncio.TaskGroup() as group:
+        router = group.create_task(service.run(), name="router")
+        link = group.create_task(admin.run(), name="demo-ami")
+        await admin.connected.wait()
+        await service.ready.wait()
+        async with aiomqtt.Client(settings.mqtt.host, settings.mqtt.port,
+                                  identifier="hotline-demo") as mqtt:
+            for number, scenario in enumerate(SCENARIOS, 1):
+                print(f"\n[{number}] {scenario.title}", flush=True)
+                await scenario.setup(control)
+                call_id = await control.place_call(
+                    scenario.caller, hangup_after_s=scenario.caller_hangs_up_after_s,
+                    call_id=f"demo-{number}-{scenario.caller[-4:]}")
+                if scenario.desk is not None:
+                    seat = await next_event("AgentConnect", Queue=OPERATOR_QUEUE,
+                                            Uniqueid=call_id)
+                    topic = service.topics.operator_commands(seat.get("MemberName") or "")
+                    await mqtt.publish(topic, json.dumps(scenario.desk).encode(), qos=1)
+                await next_event("Hangup", Uniqueid=call_id)
+                await service.recorder.drain(10)
+                raw = await redis.get(f"{prefix}:call:{call_id}")
+                record = json.loads(raw) if raw else {}
+                results.append((scenario.title, record))
+                tried = " -> ".join(f"{t['queue']}:{t['outcome']}"
+                                    for t in record.get("targets", [])) or "-"
+                print(f"    call {call_id}: outcome={record.get('outcome')} "
+                      f"matter={record.get('matter') or '-'} unit={record.get('unit') or '-'} "
+                      f"specialist={record.get('specialist') or '-'} tried: {tried}",
+                      flush=True)
+        day = results[0][1].get("day", "")
+        print(f"\ncounters in Redis for {day}, every call of the day in this lab "
+              f"({prefix}:day:{day}:<scope>):")
+        for scope in ("total", "unit:tax", "unit:hpf", "unit:hrss", "unit:pudong"):
+            counters = cast(dict[str, str], await redis.hgetall(f"{prefix}:day:{day}:{scope}"))
+            print(f"    {scope:<12} " + " ".join(f"{k}={v}" for k, v in sorted(counters.items())))
+        service.request_stop()
+        await router
+        link.cancel()
+    await redis.aclose()
+
+
+def run_demo() -> int:
+    configure_logging("console", "warning")
+    lab = Lab(default_lab_home(), say=lambda text: print(text, file=sys.stderr))
+    started_here = not any(lab.running().values())
+    print("hotline-router demo: bringing the lab up (Asterisk 22, Redis, Mosquitto)...",
+          flush=True)
+    lab.up()
+    try:
+        settings = load_settings(None)
+        configure_logging("json", "warning")
+        asyncio.run(_demo(lab, settings))
+    finally:
+        if started_here:
+            lab.down()
+            print("\nlab stopped.")
+    return 0

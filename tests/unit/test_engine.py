@@ -1,0 +1,177 @@
+"""The engine, fed events with ``now``: the commands it returns, in full."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from metrics.records import CallRecord, TargetAttempt
+from router.core import events as ev
+from router.core.commands import (
+    CancelTimer,
+    Command,
+    HangupChannel,
+    NotifyOperator,
+    OriginateLeg,
+    PublishCallEvent,
+    RecordCall,
+    ReplyToRequest,
+    SetChannelVar,
+    StartTimer,
+)
+from router.core.engine import Engine
+from skills.catalogue import load_catalogue
+
+CATALOGUE = load_catalogue(Path(__file__).resolve().parents[2] / "skills" / "data" /
+                           "catalogue.yaml")
+T0 = 1_795_300_000.0  # 2026-11-22 06:26:40 Asia/Shanghai
+CALLER = "Local/77@hotline-lab-caller-00000001;1"
+SEAT = "Local/1001@hotline-lab-party-00000002;1"
+
+
+@pytest.fixture
+def engine() -> Engine:
+    engine = Engine(CATALOGUE)
+    engine.feed(ev.CallEntered("c1", CALLER, "13812345678", 1), T0)
+    engine.feed(ev.OperatorAnswered("c1", CALLER, SEAT, "1001"), T0 + 5)
+    return engine
+
+
+def kinds(commands: list[Command]) -> list[str]:
+    return [c.kind for c in commands if isinstance(c, PublishCallEvent)]
+
+
+def test_an_accepted_request_answers_the_operator_and_originates_the_first_target(
+    engine: Engine
+) -> None:
+    out = engine.feed(ev.TransferRequested("r1", "101", "phone", call_id="c1",
+                                           operator_channel=SEAT), T0 + 10)
+    assert out == [
+        ReplyToRequest("c1", "r1", "phone", "1001", SEAT, True, "accepted",
+                       {"unit": "tax", "queue": "tax-invoice"}),
+        SetChannelVar("c1", CALLER, "HOTLINE_TRANSFER_PENDING", "yes"),
+        PublishCallEvent("c1", "transfer.requested", T0 + 10, {
+            "matter": "101", "unit": "tax", "district": "huangpu", "source": "phone",
+            "targets": ["tax-invoice", "tax-backup", "back-office-general"]}),
+        OriginateLeg("c1", "c1-L1", "tax-invoice", CALLER, 1, 20, 30),
+        StartTimer("c1", "leg:c1-L1", T0 + 10 + 40),
+        PublishCallEvent("c1", "transfer.leg_started", T0 + 10, {
+            "queue": "tax-invoice", "unit": "tax", "leg_id": "c1-L1", "attempt": 1}),
+    ]
+
+
+def test_the_leg_joining_the_bridge_makes_the_call_three_way(engine: Engine) -> None:
+    engine.feed(ev.TransferRequested("r1", "101", "phone", call_id="c1"), T0 + 10)
+    engine.feed(ev.LegAnswered("c1", "c1-L1", "tax-invoice", "2001"), T0 + 12)
+    out = engine.feed(ev.PartyBridged("c1", "c1-L1-a", "Local/tax-invoice@x;1", "b1", 3, True),
+                      T0 + 12)
+    data = {"queue": "tax-invoice", "unit": "tax", "specialist": "2001", "parties": 3}
+    assert out == [
+        CancelTimer("c1", "leg:c1-L1"),
+        SetChannelVar("c1", CALLER, "HOTLINE_TRANSFER_PENDING", ""),
+        SetChannelVar("c1", CALLER, "HOTLINE_SURVEY", "yes"),
+        PublishCallEvent("c1", "transfer.connected", T0 + 12, data),
+        NotifyOperator("c1", "1001", "specialist_joined", data),
+    ]
+    assert engine.calls["c1"].state.value == "three_way"
+
+
+def test_a_busy_team_overflows_to_the_next_target_at_once(engine: Engine) -> None:
+    engine.feed(ev.TransferRequested("r1", "101", "phone", call_id="c1"), T0 + 10)
+    out = engine.feed(ev.LegEnded("c1", "c1-L1", "tax-invoice", "JOINEMPTY"), T0 + 10.1)
+    assert out[:3] == [
+        CancelTimer("c1", "leg:c1-L1"),
+        CancelTimer("c1", "settle:c1-L1"),
+        PublishCallEvent("c1", "transfer.leg_failed", T0 + 10.1,
+                         {"queue": "tax-invoice", "unit": "tax", "outcome": "empty"}),
+    ]
+    assert out[3] == OriginateLeg("c1", "c1-L2", "tax-backup", CALLER, 1, 20, 30)
+    assert kinds(out) == ["transfer.leg_failed", "overflow.attempted"]
+
+
+def test_when_every_target_fails_the_operator_keeps_the_caller_and_is_told(
+    engine: Engine
+) -> None:
+    engine.feed(ev.TransferRequested("r1", "201", "phone", call_id="c1"), T0 + 10)
+    engine.feed(ev.LegEnded("c1", "c1-L1", "market-service", "TIMEOUT"), T0 + 30)
+    # an originate failure waits briefly for the leg's own QUEUESTATUS, then fails it
+    assert engine.feed(ev.LegOriginateFailed("c1", "c1-L2", "originate failed"), T0 + 31) == [
+        StartTimer("c1", "settle:c1-L2", T0 + 33)]
+    out = engine.feed(ev.TimerFired("c1", "settle:c1-L2"), T0 + 33)
+    tried = {"matter": "201", "unit": "market", "tried": ["market-service",
+                                                          "back-office-general"]}
+    assert out[-3:] == [
+        SetChannelVar("c1", CALLER, "HOTLINE_TRANSFER_PENDING", ""),
+        PublishCallEvent("c1", "transfer.failed", T0 + 33, tried),
+        NotifyOperator("c1", "1001", "transfer_failed", tried),
+    ]
+    assert engine.calls["c1"].state.value == "with_operator"
+
+
+def test_unknown_matter_is_rejected_and_the_call_stays_with_the_operator(
+    engine: Engine
+) -> None:
+    out = engine.feed(ev.TransferRequested("r1", "999", "phone", call_id="c1",
+                                           operator_channel=SEAT), T0 + 10)
+    assert out == [
+        ReplyToRequest("c1", "r1", "phone", "1001", SEAT, False, "unknown_matter",
+                       {"matter": "999"}),
+        PublishCallEvent("c1", "transfer.rejected", T0 + 10,
+                         {"matter": "999", "reason": "unknown_matter", "source": "phone"}),
+    ]
+    assert engine.calls["c1"].state.value == "with_operator"
+
+
+def test_a_desk_request_is_matched_to_the_operators_call_and_a_retry_is_not_doubled(
+    engine: Engine
+) -> None:
+    first = engine.feed(ev.TransferRequested("d1", "105", "desk", operator="1001"), T0 + 10)
+    again = engine.feed(ev.TransferRequested("d1", "105", "desk", operator="1001"), T0 + 11)
+    assert sum(isinstance(c, OriginateLeg) for c in first) == 1
+    assert again == [ReplyToRequest("c1", "d1", "desk", "1001", SEAT, True, "duplicate",
+                                    {"unit": "tax"})]
+    nobody = engine.feed(ev.TransferRequested("d2", "105", "desk", operator="1003"), T0 + 12)
+    assert nobody == [ReplyToRequest("", "d2", "desk", "1003", None, False, "no_call", {})]
+
+
+def test_caller_hanging_up_during_the_transfer_cancels_the_leg_and_records_once(
+    engine: Engine
+) -> None:
+    engine.feed(ev.TransferRequested("r1", "101", "phone", call_id="c1"), T0 + 10)
+    out = engine.feed(ev.ChannelHungUp("c1", "c1", CALLER, 16), T0 + 15)
+    record = CallRecord(
+        call_id="c1", day="2026-11-22", hour=6, entered_at=T0, ended_at=T0 + 15,
+        caller="138****5678", priority=1, outcome="abandoned_during_transfer",
+        operator="1001", operator_answered_at=T0 + 5, matter="101", unit="tax",
+        district="huangpu", transfer_requested=True, transfer_requested_at=T0 + 10,
+        targets=(TargetAttempt("tax-invoice", "tax", "cancelled"),))
+    assert out == [
+        CancelTimer("c1", "leg:c1-L1"),
+        HangupChannel("c1", "c1-L1-a"),
+        PublishCallEvent("c1", "transfer.cancelled", T0 + 15,
+                         {"queue": "tax-invoice", "reason": "caller_hung_up"}),
+        CancelTimer("c1", "*"),
+        PublishCallEvent("c1", "call.ended", T0 + 15, {"outcome": "abandoned_during_transfer"}),
+        RecordCall(record),
+    ]
+    assert engine.feed(ev.ChannelHungUp("c1", "c1", CALLER, 16), T0 + 16) == []
+
+
+def test_events_out_of_order_are_refused_without_changing_the_call(engine: Engine) -> None:
+    engine.feed(ev.TransferRequested("r1", "101", "phone", call_id="c1"), T0 + 10)
+    engine.feed(ev.PartyBridged("c1", "c1-L1-a", "x", "b1", 3, True), T0 + 12)
+    # a stale "operator answered" for the same call cannot pull it back
+    assert engine.feed(ev.OperatorAnswered("c1", CALLER, SEAT, "1002"), T0 + 13) == []
+    assert engine.stats.illegal_transitions == 1
+    assert (engine.calls["c1"].state.value, engine.calls["c1"].operator) == ("three_way", "1001")
+
+
+def test_resync_ends_calls_the_pbx_no_longer_has_and_fails_lost_legs(engine: Engine) -> None:
+    engine.feed(ev.CallEntered("c2", "Local/2@x;1", "13900000000", 2), T0)
+    engine.feed(ev.TransferRequested("r1", "101", "phone", call_id="c1"), T0 + 10)
+    live = (ev.ChannelSnapshot("c1", CALLER, "c1", "caller", "", "b1"),)
+    out = engine.feed(ev.Resynced(live), T0 + 20)
+    ended = [c.record for c in out if isinstance(c, RecordCall)]
+    assert [(r.call_id, r.outcome) for r in ended] == [("c2", "lost")]
+    assert OriginateLeg("c1", "c1-L2", "tax-backup", CALLER, 1, 20, 30) in out
