@@ -23,7 +23,7 @@ unit: deps
 	$(BIN)/python -m pytest -q tests/unit tests/replay
 
 lint: deps
-	$(BIN)/ruff check router skills metrics tests bench
+	$(BIN)/ruff check router skills metrics tests $(wildcard bench)
 
 typecheck: deps
 	$(BIN)/mypy

@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
                      help="render-queues: fail if asterisk_conf/queues_catalogue.conf differs")
     add_lab_parser(sub)
     sub.add_parser("demo", help="the main job on the embedded lab: calls, outcomes, counters")
+    health = sub.add_parser("health", help="exit 0 if the running service is healthy")
+    health.add_argument("--config", type=Path)
     args = parser.parse_args(argv)
 
     if args.cmd == "lab":
@@ -50,6 +52,16 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigErrors as exc:
         _print_errors(exc)
         return EXIT_CONFIG
+    if args.cmd == "health":
+        from router.health import check_health_file  # noqa: PLC0415
+
+        if settings.service.health_file is None:
+            print("service.health_file is not set", file=sys.stderr)
+            return 1
+        ok, detail = check_health_file(settings.service.health_file,
+                                       3 * settings.service.health_interval_s)
+        print(detail, file=sys.stdout if ok else sys.stderr)
+        return 0 if ok else 1
     if args.cmd == "run":
         from router.app import run_service  # noqa: PLC0415
 

@@ -126,6 +126,10 @@ class ServiceSettings(_Section):
     # graceful stop: how long to wait for in-flight AMI actions, the MQTT outbox and the
     # metrics buffer (each) before closing anyway
     drain_timeout_s: float = Field(default=5.0, ge=0)
+    # written every few seconds with the health of each link; `python -m router health`
+    # (the container's HEALTHCHECK) reads it
+    health_file: Path | None = None
+    health_interval_s: float = Field(default=5.0, gt=0)
 
 
 class CatalogueSettings(_Section):

@@ -17,6 +17,7 @@ import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from metrics.recorder import Recorder
 from router.ami.client import AmiAction, AmiClient, LinkState
@@ -33,6 +34,7 @@ from router.effects.mqtt import MqttBus
 from router.effects.timers import Timers
 from router.effects.topics import Topics
 from router.errors import AmiError, AmiParseError
+from router.health import Health, write_health_file
 from router.log import get_logger
 
 __all__ = ["Service", "ServiceStats"]
@@ -91,6 +93,9 @@ class Service:
                 group.create_task(self.bus.run(self._on_desk_command), name="mqtt-bus")
                 group.create_task(self.recorder.run(), name="metrics-recorder")
                 group.create_task(self._consume(), name="router-core")
+                if self.settings.service.health_file is not None:
+                    group.create_task(self._report_health(self.settings.service.health_file),
+                                      name="health")
                 await self._stop.wait()
                 self._log.info("stopping", calls_in_progress=len(self.engine.calls))
                 await self._drain()
@@ -163,6 +168,25 @@ class Service:
                        membership_changes=len(changes))
         await self.events.put(ev.Resynced(snapshots))
         self.ready.set()
+
+    def health(self) -> Health:
+        return Health(
+            at=self.clock(),
+            ami_logged_in=self.ami.connected.is_set(),
+            redis_reachable=self.recorder.stats.connected or self.recorder.backlog == 0,
+            mqtt_connected=self.bus.stats.connected,
+            calls_in_progress=len(self.engine.calls),
+            metrics_backlog=self.recorder.backlog,
+            mqtt_backlog=self.bus.backlog,
+        )
+
+    async def _report_health(self, path: Path) -> None:
+        while True:
+            try:
+                write_health_file(path, self.health())
+            except OSError as exc:
+                self._log.warning("health_file_unwritable", path=str(path), error=str(exc))
+            await asyncio.sleep(self.settings.service.health_interval_s)
 
     async def _on_desk_command(self, topic: str, payload: bytes) -> None:
         operator = self.topics.operator_of_command(topic)

@@ -1,0 +1,23 @@
+# hotline-router service image. Asterisk, Redis and Mosquitto run beside it (deploy/compose.yaml).
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md LICENSE ./
+COPY router ./router
+COPY skills ./skills
+COPY metrics ./metrics
+RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+
+FROM python:3.11-slim
+RUN useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin hotline
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+USER hotline
+ENV ROUTER_LOG__FORMAT=json \
+    ROUTER_SERVICE__HEALTH_FILE=/tmp/hotline-router.health \
+    ROUTER_SECRETS_DIR=/run/secrets
+# the service refreshes its health file every few seconds; stale or AMI down = unhealthy
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-m", "router", "health"]
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["python", "-m", "router"]
+CMD ["run", "--config", "/etc/hotline-router/router.yaml"]
