@@ -55,6 +55,7 @@ async def run_service(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, service.request_stop)
+    loop.add_signal_handler(signal.SIGHUP, service.request_reload)
     log.info("starting", ami=f"{settings.ami.host}:{settings.ami.port}",
              catalogue=str(settings.catalogue.path), matters=len(service.engine.catalogue.matters))
     try:

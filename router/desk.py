@@ -1,12 +1,14 @@
-"""Commands from operators' desk applications over MQTT (schema v1, docs/mqtt.md).
+"""Commands from desk applications over MQTT (schema v1, docs/mqtt.md).
 
-Topic ``<prefix>/v1/operators/<operator>/commands``, payload::
+Topics ``<prefix>/v1/operators/<id>/commands`` and ``<prefix>/v1/specialists/<id>/commands``::
 
     {"v": 1, "action": "transfer", "request_id": "desk-42", "matter": "101",
-     "district": "pudong"}
+     "district": "pudong"}                                   (operators only)
+    {"v": 1, "action": "pause", "request_id": "desk-43", "reason": "lunch"}
+    {"v": 1, "action": "login" | "logout" | "unpause", "request_id": "desk-44"}
 
-A command that does not fit the schema is answered on the operator's replies topic with
-``accepted: false`` and ``reason: "invalid_command"`` and the validation errors; it never
+A command that does not fit the schema is answered on the party's replies topic with
+``accepted: false``, ``reason: "invalid_command"`` and the validation errors; it never
 reaches the core.
 """
 
@@ -14,46 +16,78 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from router.core.events import TransferRequested
+from router.core.events import PresenceRequested, TransferRequested
 
 __all__ = ["DeskCommand", "InvalidDeskCommand", "parse_desk_command"]
 
+Role = Literal["operator", "specialist"]
+_REQUEST_ID = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
 
-class DeskCommand(BaseModel):
+
+class _Command(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     v: Literal[1]
+    request_id: str = _REQUEST_ID
+
+
+class TransferCommand(_Command):
     action: Literal["transfer"]
-    request_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
     matter: str = Field(pattern=r"^[0-9]{3}$")
     district: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]{0,31}$")
 
 
+class PresenceCommand(_Command):
+    action: Literal["login", "logout", "pause", "unpause"]
+    reason: str = Field(default="", max_length=32, pattern=r"^[a-z0-9_-]*$")
+
+
+DeskCommand = Annotated[TransferCommand | PresenceCommand, Field(discriminator="action")]
+_ADAPTER: TypeAdapter[TransferCommand | PresenceCommand] = TypeAdapter(DeskCommand)
+
+
 @dataclass(frozen=True, slots=True)
 class InvalidDeskCommand:
-    operator: str
+    party: str
+    role: Role
     request_id: str
     errors: tuple[str, ...]
 
 
-def parse_desk_command(operator: str, payload: bytes) -> TransferRequested | InvalidDeskCommand:
+def _where(loc: tuple[int | str, ...], kind: str) -> str:
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        return "action"
+    # loc[0] is the union member ("transfer", "pause", ...): the payload's key follows
+    return ".".join(str(p) for p in loc[1:]) or "<payload>"
+
+
+def parse_desk_command(role: Role, party: str, payload: bytes
+                       ) -> TransferRequested | PresenceRequested | InvalidDeskCommand:
     request_id = ""
+
+    def invalid(*errors: str) -> InvalidDeskCommand:
+        return InvalidDeskCommand(party, role, request_id, errors)
+
     try:
         raw = json.loads(payload.decode("utf-8"))
         if isinstance(raw, dict) and isinstance(raw.get("request_id"), str):
             request_id = raw["request_id"][:64]
-        command = DeskCommand.model_validate(raw)
+        command = _ADAPTER.validate_python(raw)
     except UnicodeDecodeError:
-        return InvalidDeskCommand(operator, request_id, ("payload is not UTF-8",))
+        return invalid("payload is not UTF-8")
     except json.JSONDecodeError as exc:
-        return InvalidDeskCommand(operator, request_id, (f"payload is not JSON: {exc.msg}",))
+        return invalid(f"payload is not JSON: {exc.msg}")
     except ValidationError as exc:
-        return InvalidDeskCommand(operator, request_id, tuple(
-            f"{'.'.join(str(p) for p in err['loc']) or '<payload>'}: {err['msg']}"
-            for err in exc.errors()))
-    return TransferRequested(request_id=command.request_id, matter_code=command.matter,
-                             source="desk", operator=operator, district=command.district)
+        return invalid(*(f"{_where(err['loc'], err['type'])}: {err['msg']}"
+                         for err in exc.errors()))
+    if isinstance(command, TransferCommand):
+        if role != "operator":
+            return invalid("action: only operators transfer calls")
+        return TransferRequested(request_id=command.request_id, matter_code=command.matter,
+                                 source="desk", operator=party, district=command.district)
+    return PresenceRequested(party, command.action, "desk", reason=command.reason,
+                             request_id=command.request_id, role=role)

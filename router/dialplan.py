@@ -15,6 +15,7 @@ __all__ = [
     "CONTEXT_OPERATOR_CONNECTED",
     "CONTEXT_OPERATOR_LEAVE",
     "CONTEXT_OPERATOR_TRANSFER",
+    "CONTEXT_PRESENCE_CODES",
     "CONTEXT_SPECIALIST_CONNECTED",
     "CONTEXT_SURVEY",
     "CONTRACT_VERSION",
@@ -50,6 +51,7 @@ CONTEXT_OPERATOR_LEAVE = "hotline-operator-leave"  # feature *0
 CONTEXT_DEPARTMENT_LEG = "hotline-department-leg"  # Local/<queue>@... originated legs
 CONTEXT_SPECIALIST_CONNECTED = "hotline-specialist-connected"
 CONTEXT_SURVEY = "hotline-survey"
+CONTEXT_PRESENCE_CODES = "hotline-presence-codes"  # *21 login, *22 logout, *23n pause, *24
 CONTEXT_LAB_PARTY = "hotline-lab-party"  # lab only
 CONTEXT_LAB_CALLER = "hotline-lab-caller"  # lab only
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from metrics.recorder import Recorder
 from router.ami.client import AmiAction, AmiClient, LinkState
 from router.ami.membership import reconcile_membership
 from router.ami.parse import parse_event
-from router.ami.snapshot import channel_snapshots
+from router.ami.snapshot import channel_snapshots, queue_snapshot
 from router.config import Settings
 from router.core import events as ev
 from router.core.commands import ReplyToRequest
@@ -36,6 +37,7 @@ from router.effects.topics import Topics
 from router.errors import AmiError, AmiParseError
 from router.health import Health, write_health_file
 from router.log import get_logger
+from skills.catalogue import CatalogueInvalid, load_catalogue
 
 __all__ = ["Service", "ServiceStats"]
 
@@ -73,11 +75,13 @@ class Service:
         self.clock = clock
         self.events: asyncio.Queue[ev.Event] = asyncio.Queue(settings.ami.event_queue_size)
         self.timers = Timers(self._feed_nowait, clock)
-        self.executor = Executor(ami, bus, recorder, self.timers, topics, self._feed_nowait)
+        self.executor = Executor(ami, bus, recorder, self.timers, topics, self._feed_nowait,
+                                 settings.dialplan)
         self.stats = ServiceStats()
         self.stopping = False
         self.ready = asyncio.Event()  # set after the first resync
         self._stop = asyncio.Event()
+        self._reloads: asyncio.Queue[str] = asyncio.Queue()
         self._log = get_logger(component="service")
 
     def request_stop(self) -> None:
@@ -90,7 +94,10 @@ class Service:
             async with asyncio.TaskGroup() as group:
                 group.create_task(self.ami.run(), name="ami-link")
                 group.create_task(self._pump(), name="ami-pump")
-                group.create_task(self.bus.run(self._on_desk_command), name="mqtt-bus")
+                group.create_task(self.bus.run(self._on_message,
+                                               tuple(self.topics.subscriptions())),
+                                  name="mqtt-bus")
+                group.create_task(self._reloader(), name="catalogue-reloader")
                 group.create_task(self.recorder.run(), name="metrics-recorder")
                 group.create_task(self._consume(), name="router-core")
                 if self.settings.service.health_file is not None:
@@ -156,8 +163,10 @@ class Service:
     async def _resync(self) -> None:
         """After each login: reconcile queue membership, then the calls in flight."""
         try:
+            status = await self.ami.send(AmiAction("QueueStatus"))
+            await self.events.put(queue_snapshot(status.events, self.clock()))
             changes = await reconcile_membership(self.ami, self.engine.catalogue,
-                                                 self.settings.dialplan)
+                                                 self.settings.dialplan, status.events)
             response = await self.ami.send(AmiAction("CoreShowChannels"))
         except AmiError as exc:
             self._log.warning("resync_failed", error=type(exc).__name__, detail=str(exc))
@@ -188,22 +197,86 @@ class Service:
                 self._log.warning("health_file_unwritable", path=str(path), error=str(exc))
             await asyncio.sleep(self.settings.service.health_interval_s)
 
-    async def _on_desk_command(self, topic: str, payload: bytes) -> None:
-        operator = self.topics.operator_of_command(topic)
-        if operator is None:
+    async def _on_message(self, topic: str, payload: bytes) -> None:
+        """An MQTT command: a desk application's (operators, specialists) or an admin's."""
+        if topic == self.topics.admin_commands():
+            await self._on_admin(payload)
             return
-        parsed = parse_desk_command(operator, payload)
+        target = self.topics.party_of_command(topic)
+        if target is None:
+            return
+        role, party = target
+        reply_topic = self.topics.party(role, party, "replies")
+        parsed = parse_desk_command(role, party, payload)
         if isinstance(parsed, InvalidDeskCommand):
             self.stats.desk_rejected += 1
-            self._log.warning("desk_command_invalid", operator=operator, errors=parsed.errors)
-            self.bus.publish_nowait(self.topics.operator_replies(operator), {
+            self._log.warning("desk_command_invalid", role=role, party=party,
+                              errors=parsed.errors)
+            self.bus.publish_nowait(reply_topic, {
                 "v": 1, "request_id": parsed.request_id or None, "accepted": False,
                 "reason": "invalid_command", "errors": list(parsed.errors)})
             return
-        if operator not in self.engine.catalogue.spec.operators:
+        spec = self.engine.catalogue.spec
+        if party not in (spec.operators if role == "operator" else spec.specialists):
             self.stats.desk_rejected += 1
-            self.bus.publish_nowait(self.topics.operator_replies(operator), {
+            self._log.warning("desk_command_unknown_party", role=role, party=party)
+            self.bus.publish_nowait(reply_topic, {
                 "v": 1, "request_id": parsed.request_id, "accepted": False,
-                "reason": "unknown_operator"})
+                "reason": "unknown_party"})
             return
         await self.events.put(parsed)
+
+    async def _on_admin(self, payload: bytes) -> None:
+        request_id: str | None = None
+        try:
+            command = json.loads(payload)
+            request_id = command.get("request_id") if isinstance(command, dict) else None
+            valid = isinstance(command, dict) and command.get("v") == 1 and command.get(
+                "action") == "reload"
+        except ValueError:
+            valid = False
+        if not valid:
+            self.bus.publish_nowait(self.topics.admin_replies(), {
+                "v": 1, "request_id": request_id, "accepted": False, "reason": "invalid_command",
+                "errors": ['expected {"v": 1, "action": "reload", "request_id": "..."}']})
+            return
+        self.request_reload(str(request_id or ""))
+
+    def request_reload(self, request_id: str = "") -> None:
+        """Reload the catalogue (SIGHUP, or an MQTT admin command)."""
+        self._reloads.put_nowait(request_id)
+
+    async def _reloader(self) -> None:
+        while True:
+            request_id = await self._reloads.get()
+            result = await self._reload()
+            self.bus.publish_nowait(self.topics.admin_replies(), {
+                "v": 1, "request_id": request_id or None, **result})
+
+    async def _reload(self) -> dict[str, object]:
+        path = self.settings.catalogue.path
+        try:
+            catalogue = load_catalogue(path)
+        except CatalogueInvalid as exc:
+            errors = [str(p) for p in exc.problems]
+            self._log.error("catalogue_reload_refused", path=str(path), errors=errors)
+            return {"accepted": False, "reason": "invalid_catalogue", "errors": errors}
+        try:
+            status = await self.ami.send(AmiAction("QueueStatus"))
+            on_pbx = {e.get("Queue") for e in status.events if e.event == "QueueParams"}
+            missing = sorted(set(catalogue.queues()) - on_pbx)
+            if missing:
+                errors = [f"{path}: units: team queue {q!r} does not exist on the PBX "
+                          "(render-queues, then reload app_queue)" for q in missing]
+                self._log.error("catalogue_reload_refused", path=str(path), errors=errors)
+                return {"accepted": False, "reason": "queues_missing_on_pbx", "errors": errors}
+            self.engine.replace_catalogue(catalogue)
+            changes = await reconcile_membership(self.ami, catalogue, self.settings.dialplan,
+                                                 status.events)
+        except AmiError as exc:
+            self._log.error("catalogue_reload_failed", error=type(exc).__name__, detail=str(exc))
+            return {"accepted": False, "reason": "pbx_unreachable", "errors": [str(exc)]}
+        self._log.info("catalogue_reloaded", path=str(path), matters=len(catalogue.matters),
+                       membership_changes=len(changes))
+        return {"accepted": True, "reason": "reloaded", "matters": len(catalogue.matters),
+                "membership_changes": len(changes)}

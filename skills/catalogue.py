@@ -71,6 +71,22 @@ class Catalogue:
     def unit_of(self, queue: str) -> str:
         return self.team_unit[queue]
 
+    def resolve_district(self, keyed: str | None, caller_number: str) -> str | None:
+        """The enterprise's district: keyed by the operator (district id, or its 2-digit
+        code on the phone), else the longest caller-number prefix that maps one, else
+        None (selection then uses ``default_district``)."""
+        if keyed:
+            if keyed in self.spec.districts:
+                return keyed
+            for did, district in self.spec.districts.items():
+                if district.code == keyed:
+                    return did
+        digits = "".join(ch for ch in caller_number if ch.isdigit())
+        for prefix in sorted(self.spec.caller_districts, key=len, reverse=True):
+            if digits.startswith(prefix):
+                return self.spec.caller_districts[prefix]
+        return None
+
     def queues(self) -> list[str]:
         return sorted(self.team_unit)
 
@@ -132,6 +148,11 @@ def parse_catalogue(text: str, source: str) -> Catalogue:
 
 
 def _cross_check(spec: CatalogueFile) -> list[tuple[str, str]]:
+    return [*_check_units(spec), *_check_matters(spec), *_check_people(spec),
+            *_check_districts(spec)]
+
+
+def _check_units(spec: CatalogueFile) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     add = problems.append
     seen_teams: dict[str, str] = {}
@@ -149,9 +170,9 @@ def _cross_check(spec: CatalogueFile) -> list[tuple[str, str]]:
             if tid in seen_teams:
                 add((f"units.{uid}.teams.{tid}", f"team id already used by unit {seen_teams[tid]}"))
             seen_teams[tid] = uid
-            add_all = [s for s in team.skills if s not in spec.skills]
-            for skill in add_all:
-                add((f"units.{uid}.teams.{tid}.skills", f"unknown skill {skill!r}"))
+            for skill in team.skills:
+                if skill not in spec.skills:
+                    add((f"units.{uid}.teams.{tid}.skills", f"unknown skill {skill!r}"))
     for uid, unit in spec.units.items():
         chain_seen: set[str] = set()
         for index, target in enumerate(unit.overflow):
@@ -161,6 +182,12 @@ def _cross_check(spec: CatalogueFile) -> list[tuple[str, str]]:
             elif target in chain_seen:
                 add((where, f"overflow chain loops back to {target!r}"))
             chain_seen.add(target)
+    return problems
+
+
+def _check_matters(spec: CatalogueFile) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    add = problems.append
     for code, matter in spec.matters.items():
         where = f"matters.{code}"
         if not _MATTER_CODE.match(code):
@@ -178,6 +205,12 @@ def _cross_check(spec: CatalogueFile) -> list[tuple[str, str]]:
         ):
             add((f"{where}.skill", f"no team of {', '.join(matter.units)} has skill "
                  f"{matter.skill!r}"))
+    return problems
+
+
+def _check_people(spec: CatalogueFile) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    add = problems.append
     staffed: set[str] = set()
     for sid, specialist in spec.specialists.items():
         for unit_id in specialist.units:
@@ -191,8 +224,25 @@ def _cross_check(spec: CatalogueFile) -> list[tuple[str, str]]:
     for uid in spec.units:
         if uid not in staffed:
             add((f"units.{uid}", "the unit has no specialist"))
+    return problems
+
+
+def _check_districts(spec: CatalogueFile) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    add = problems.append
     if spec.default_district is not None and spec.default_district not in spec.districts:
         add(("default_district", f"unknown district {spec.default_district!r}"))
+    codes: dict[str, str] = {}
+    for did, district in spec.districts.items():
+        if district.code in codes:
+            add((f"districts.{did}.code", f"code {district.code} already used by "
+                 f"{codes[district.code]}"))
+        codes[district.code] = did
+    for prefix, did in spec.caller_districts.items():
+        if not prefix.isdigit():
+            add((f"caller_districts.{prefix}", "a caller-number prefix is digits only"))
+        if did not in spec.districts:
+            add((f"caller_districts.{prefix}", f"unknown district {did!r}"))
     return problems
 
 

@@ -38,6 +38,8 @@ class Names(_Spec):
 
 class DistrictSpec(_Spec):
     name: Names
+    # what an operator keys after the matter code (*5 801 15 #)
+    code: str = Field(pattern=r"^[0-9]{2}$")
 
 
 class Hours(_Spec):
@@ -148,3 +150,5 @@ class CatalogueFile(_Spec):
     specialists: dict[str, SpecialistSpec] = Field(min_length=1)
     operators: dict[str, OperatorSpec] = {}
     default_district: str | None = None
+    # caller-number prefix -> district, for district-level matters the operator did not key
+    caller_districts: dict[str, str] = {}

@@ -6,7 +6,10 @@ router owns are touched: the operator queue and the catalogue's team queues.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from router.ami.client import AmiAction, AmiClient
+from router.ami.frames import AmiMessage
 from router.config import DialplanSettings
 from router.dialplan import OPERATOR_QUEUE
 from skills.catalogue import Catalogue
@@ -15,10 +18,11 @@ from skills.membership import Member, MemberChange, desired_members, reconcile
 __all__ = ["actual_members", "reconcile_membership"]
 
 
-async def actual_members(ami: AmiClient, queues: set[str]) -> dict[tuple[str, str], Member]:
-    response = await ami.send(AmiAction("QueueStatus"))
+def actual_members(status: Iterable[AmiMessage], queues: set[str]
+                   ) -> dict[tuple[str, str], Member]:
+    """Members of ``queues`` in a QueueStatus response."""
     out: dict[tuple[str, str], Member] = {}
-    for event in response.events:
+    for event in status:
         if event.event != "QueueMember" or event.get("Queue") not in queues:
             continue
         queue, iface = event.get("Queue") or "", event.get("Location") or ""
@@ -29,12 +33,14 @@ async def actual_members(ami: AmiClient, queues: set[str]) -> dict[tuple[str, st
 
 
 async def reconcile_membership(
-    ami: AmiClient, catalogue: Catalogue, dialplan: DialplanSettings
+    ami: AmiClient, catalogue: Catalogue, dialplan: DialplanSettings,
+    status: Iterable[AmiMessage],
 ) -> list[MemberChange]:
+    """Bring the PBX's members to the catalogue's, given a fresh QueueStatus response."""
     desired = desired_members(catalogue, OPERATOR_QUEUE, dialplan.member_interface,
                               dialplan.state_interface)
     queues = {OPERATOR_QUEUE, *catalogue.queues()}
-    changes = reconcile(desired, await actual_members(ami, queues))
+    changes = reconcile(desired, actual_members(status, queues))
     for change in changes:
         await ami.send(_action(change))
     return changes

@@ -11,9 +11,13 @@ __all__ = [
     "AMI_EVENTS_USED",
     "H_CALL_ID",
     "H_CALL_PRIORITY",
+    "H_COMMAND",
+    "H_DISTRICT",
+    "H_EXTENSION",
     "H_LEG_ID",
     "H_MATTER",
     "H_QUEUE_STATUS",
+    "H_REASON",
     "H_REQUEST_ID",
     "H_TARGET_QUEUE",
     "H_VERSION",
@@ -22,6 +26,7 @@ __all__ = [
     "UE_CALL_REQUEUED",
     "UE_DEPARTMENT_LEG_ENDED",
     "UE_OPERATOR_LEAVE",
+    "UE_PRESENCE",
     "UE_TRANSFER_REQUEST",
     "USER_EVENTS",
 ]
@@ -32,6 +37,8 @@ UE_CALL_REQUEUED = "HotlineCallRequeued"  # seat dropped mid-transfer; caller re
 UE_TRANSFER_REQUEST = "HotlineTransferRequest"  # operator keyed *5 + matter
 UE_OPERATOR_LEAVE = "HotlineOperatorLeave"  # operator keyed *0
 UE_DEPARTMENT_LEG_ENDED = "HotlineDepartmentLegEnded"  # leg's Queue() returned (QueueStatus)
+# not about a call: a specialist's phone feature code (login, logout, pause, unpause)
+UE_PRESENCE = "HotlinePresence"
 
 USER_EVENTS = (
     UE_CALL_ENTERED,
@@ -47,9 +54,13 @@ H_CALL_ID = "CallId"
 H_CALL_PRIORITY = "CallPriority"
 H_REQUEST_ID = "RequestId"
 H_MATTER = "Matter"
+H_DISTRICT = "District"
 H_LEG_ID = "LegId"
 H_TARGET_QUEUE = "TargetQueue"
 H_QUEUE_STATUS = "QueueStatus"
+H_EXTENSION = "Extension"
+H_COMMAND = "Command"
+H_REASON = "Reason"
 
 # Asterisk's own events the router reads; everything else is dropped at parse.
 AMI_EVENTS_USED = (

@@ -8,14 +8,16 @@ the service; the call goes on) — a missing header is never read as an empty st
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from router.ami import names
 from router.ami.frames import AmiMessage
 from router.core import events as ev
+from router.core.board import QueueMemberState
 from router.dialplan import OPERATOR_QUEUE, VAR_CALL_ID, VAR_LEG_ID
 from router.errors import AmiParseError
 
-__all__ = ["LEG_ACTION_PREFIX", "call_id_of_leg", "parse_event"]
+__all__ = ["LEG_ACTION_PREFIX", "call_id_of_leg", "member_state", "parse_event"]
 
 LEG_ACTION_PREFIX = "leg:"  # ActionID of a department leg's Originate: "leg:<leg id>"
 
@@ -54,8 +56,59 @@ def _call_id(message: AmiMessage, header: str = "ChanVariable") -> str:
     return message.variables(header).get(VAR_CALL_ID, "")
 
 
+def member_state(message: AmiMessage, *, name_header: str = "MemberName",
+                 interface_header: str = "Interface") -> QueueMemberState:
+    """A QueueMember* event (or a QueueStatus ``QueueMember`` entry) as a member state."""
+    return QueueMemberState(
+        queue=_need(message, "Queue"),
+        name=message.get(name_header) or "",
+        interface=_need(message, interface_header),
+        penalty=_need_int(message, "Penalty"),
+        status=_need_int(message, "Status"),
+        paused=message.get("Paused") == "1",
+        reason=message.get("PausedReason") or "",
+    )
+
+
+def _member(removed: bool) -> Callable[[AmiMessage], ev.Event | None]:
+    def parse(message: AmiMessage) -> ev.Event | None:
+        if removed:
+            state = QueueMemberState(_need(message, "Queue"), message.get("MemberName") or "",
+                                     _need(message, "Interface"), 0, 0, False)
+            return ev.MemberChanged(state, removed=True)
+        return ev.MemberChanged(member_state(message))
+
+    return parse
+
+
+def _queue_caller(joined: bool) -> Callable[[AmiMessage], ev.Event | None]:
+    def parse(message: AmiMessage) -> ev.Event | None:
+        return ev.QueueCallerChanged(_need(message, "Queue"), _need(message, "Uniqueid"), joined)
+
+    return parse
+
+
+# the digit after *23 on a phone -> the pause reason the router records
+PAUSE_REASONS = {"1": "lunch", "2": "meeting", "3": "training", "4": "after-call-work"}
+
+_PRESENCE: dict[str, Literal["login", "logout", "pause", "unpause"]] = {
+    "login": "login", "logout": "logout", "pause": "pause", "unpause": "unpause"}
+
+
+def _presence(message: AmiMessage) -> ev.Event | None:
+    raw = _need(message, names.H_COMMAND)
+    action = _PRESENCE.get(raw)
+    if action is None:
+        raise AmiParseError(f"{names.UE_PRESENCE}: unknown command {raw!r}")
+    digit = message.get(names.H_REASON) or ""
+    return ev.PresenceRequested(_need(message, names.H_EXTENSION), action, "phone",
+                                reason=PAUSE_REASONS.get(digit, "paused" if digit else ""))
+
+
 def _user_event(message: AmiMessage) -> ev.Event | None:
     kind = message.get("UserEvent")
+    if kind == names.UE_PRESENCE:
+        return _presence(message)
     if kind not in names.USER_EVENTS:
         return None
     call_id = _need(message, names.H_CALL_ID)
@@ -78,6 +131,7 @@ def _user_event(message: AmiMessage) -> ev.Event | None:
             source="phone",
             call_id=call_id,
             operator_channel=_need(message, "Channel"),
+            district=message.get(names.H_DISTRICT) or None,
         )
     if kind == names.UE_DEPARTMENT_LEG_ENDED:
         return ev.LegEnded(call_id, _need(message, names.H_LEG_ID),
@@ -143,4 +197,11 @@ _HANDLERS: dict[str, Callable[[AmiMessage], ev.Event | None]] = {
     "BridgeLeave": _bridge(entered=False),
     "Hangup": _hangup,
     "OriginateResponse": _originate_response,
+    "QueueMemberAdded": _member(removed=False),
+    "QueueMemberStatus": _member(removed=False),
+    "QueueMemberPause": _member(removed=False),
+    "QueueMemberPenalty": _member(removed=False),
+    "QueueMemberRemoved": _member(removed=True),
+    "QueueCallerJoin": _queue_caller(joined=True),
+    "QueueCallerLeave": _queue_caller(joined=False),
 }

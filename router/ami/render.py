@@ -23,7 +23,7 @@ from router.dialplan import (
 )
 from router.errors import AmiInjectionError
 
-__all__ = ["hangup", "originate_leg", "reply_on_phone", "set_var"]
+__all__ = ["hangup", "originate_leg", "queue_pause", "reply_on_phone", "set_var"]
 
 _QUEUE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _UNSAFE_ARG = re.compile(r"[,|&\r\n\x00()]")
@@ -78,6 +78,13 @@ def reply_on_phone(command: ReplyToRequest) -> AmiAction | None:
         "Setvar",
         (("Channel", command.operator_channel), ("Variable", VAR_REPLY), ("Value", value)),
     )
+
+
+def queue_pause(interface: str, paused: bool, reason: str) -> AmiAction:
+    """Pause or resume ``interface`` in every queue it is a member of."""
+    return AmiAction("QueuePause", (("Interface", interface),
+                                    ("Paused", "true" if paused else "false"),
+                                    ("Reason", reason)))
 
 
 def _safe_arg(what: str, value: str) -> None:

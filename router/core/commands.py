@@ -20,8 +20,10 @@ __all__ = [
     "OriginateLeg",
     "PublishCallEvent",
     "RecordCall",
+    "ReplyToParty",
     "ReplyToRequest",
     "SetChannelVar",
+    "SetPresence",
     "StartTimer",
 ]
 
@@ -97,6 +99,33 @@ class RecordCall:
 
 
 @dataclass(frozen=True, slots=True)
+class SetPresence:
+    """Pause or resume a party in every queue they belong to (QueuePause, all queues).
+
+    Logging out is a pause with reason ``logged-out``: the member stays in the queues the
+    catalogue gives them, so logging in again needs no membership change.
+    """
+
+    party: str
+    role: Literal["operator", "specialist"]
+    extension: str
+    paused: bool
+    reason: str
+    source: Literal["phone", "desk"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyToParty:
+    """Answer a desk application's non-call command (presence)."""
+
+    party: str
+    role: Literal["operator", "specialist"]
+    request_id: str
+    accepted: bool
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class StartTimer:
     call_id: str
     name: str
@@ -119,4 +148,6 @@ Command = (
     | RecordCall
     | StartTimer
     | CancelTimer
+    | SetPresence
+    | ReplyToParty
 )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from router.core import events as ev
+from router.core.board import QueueBoard, QueueCaller
 from router.core.call import Call, CallState, Trigger
 from router.core.commands import (
     CancelTimer,
@@ -21,6 +22,7 @@ from router.core.commands import (
     RecordCall,
 )
 from router.core.outcome import final_outcome, final_record
+from router.core.presence import presence_commands
 from router.core.transfer import TransferPolicy, Transfers
 from router.errors import IllegalTransition
 from skills.catalogue import Catalogue
@@ -42,7 +44,8 @@ class Engine:
     def __init__(self, catalogue: Catalogue, policy: TransferPolicy | None = None) -> None:
         self.calls: dict[str, Call] = {}
         self.stats = EngineStats()
-        self.transfers = Transfers(catalogue, policy or TransferPolicy())
+        self.board = QueueBoard()
+        self.transfers = Transfers(catalogue, policy or TransferPolicy(), self.board)
         self._handlers: dict[type[Any], Callable[[Any, float], list[Command]]] = {
             ev.CallEntered: self._on_entered,
             ev.OperatorAnswered: self._on_operator_answered,
@@ -56,6 +59,10 @@ class Engine:
             ev.CallerLeftQueue: self._on_caller_left_queue,
             ev.TimerFired: self._on_timer,
             ev.Resynced: self._on_resynced,
+            ev.MemberChanged: self._on_member,
+            ev.QueueCallerChanged: self._on_queue_caller,
+            ev.QueueSnapshot: self._on_queue_snapshot,
+            ev.PresenceRequested: lambda e, _n: presence_commands(self.catalogue, e),
             ev.LinkDown: lambda _e, _n: [],
         }
 
@@ -182,13 +189,12 @@ class Engine:
         call.move(Trigger.CALLER_HUNG_UP)
         out: list[Command] = []
         leg = call.leg
-        if leg is not None:
+        if leg is not None and not leg.bridged:
             out += self.transfers.cancel(call, "caller_hung_up", now)
-        elif call.legs and call.legs[-1].bridged and before in (
-            CallState.THREE_WAY, CallState.WITH_SPECIALIST
-        ):
-            # the specialist stays bridged to the operator otherwise: release them
-            out.append(HangupChannel(call.call_id, f"{call.legs[-1].leg_id}-a"))
+        elif leg is not None:
+            # the specialist would stay bridged to the operator: release them
+            leg.ended = True
+            out.append(HangupChannel(call.call_id, leg.bridge_side))
         record = final_record(call, outcome or final_outcome(call, before), now)
         del self.calls[call.call_id]
         out += [
@@ -197,6 +203,18 @@ class Engine:
             RecordCall(record),
         ]
         return out
+
+    def _on_member(self, event: ev.MemberChanged, now: float) -> list[Command]:
+        self.board.member(event.state, removed=event.removed)
+        return []
+
+    def _on_queue_caller(self, event: ev.QueueCallerChanged, now: float) -> list[Command]:
+        self.board.caller(QueueCaller(event.queue, event.uniqueid, now), joined=event.joined)
+        return []
+
+    def _on_queue_snapshot(self, event: ev.QueueSnapshot, now: float) -> list[Command]:
+        self.board.replace(list(event.members), list(event.callers))
+        return []
 
     def _on_resynced(self, event: ev.Resynced, now: float) -> list[Command]:
         """Reconcile with the PBX's live channels after a (re)login."""

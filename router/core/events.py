@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from router.core.board import QueueCaller, QueueMemberState
+
 __all__ = [
     "REQUEUED",
     "CallEntered",
@@ -21,8 +23,12 @@ __all__ = [
     "LegEnded",
     "LegOriginateFailed",
     "LinkDown",
+    "MemberChanged",
     "OperatorAnswered",
     "PartyBridged",
+    "PresenceRequested",
+    "QueueCallerChanged",
+    "QueueSnapshot",
     "RequestSource",
     "Resynced",
     "TimerFired",
@@ -134,6 +140,47 @@ class ChannelHungUp:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberChanged:
+    """A queue member was added, removed, paused or changed device state."""
+
+    state: QueueMemberState
+    removed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCallerChanged:
+    """A caller (the caller of the operator queue, or a department leg) joined or left."""
+
+    queue: str
+    uniqueid: str
+    joined: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSnapshot:
+    """QueueStatus after a (re)login: every member and every waiting caller."""
+
+    members: tuple[QueueMemberState, ...]
+    callers: tuple[QueueCaller, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceRequested:
+    """A specialist logs in or out, pauses (with a reason) or resumes.
+
+    ``who`` is an extension (phone feature code, ``role`` None) or the catalogue id of an
+    operator or specialist (desk application, ``role`` given).
+    """
+
+    who: str
+    action: Literal["login", "logout", "pause", "unpause"]
+    source: RequestSource
+    reason: str = ""
+    request_id: str = ""
+    role: Literal["operator", "specialist"] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TimerFired:
     call_id: str
     name: str
@@ -185,6 +232,10 @@ Event = (
     | LegEnded
     | LegOriginateFailed
     | ChannelHungUp
+    | MemberChanged
+    | QueueCallerChanged
+    | QueueSnapshot
+    | PresenceRequested
     | TimerFired
     | CommandFailed
     | LinkDown

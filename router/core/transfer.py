@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from metrics.records import TargetAttempt
 from router.core import events as ev
+from router.core.board import QueueBoard
 from router.core.call import Call, CallState, Leg, Request, Trigger
 from router.core.commands import (
     CancelTimer,
@@ -54,9 +55,10 @@ class TransferPolicy:
 
 
 class Transfers:
-    def __init__(self, catalogue: Catalogue, policy: TransferPolicy) -> None:
+    def __init__(self, catalogue: Catalogue, policy: TransferPolicy, board: QueueBoard) -> None:
         self.catalogue = catalogue
         self.policy = policy
+        self.board = board
 
     def request(self, call: Call | None, event: ev.TransferRequested, now: float
                 ) -> list[Command]:
@@ -75,7 +77,9 @@ class Transfers:
             call.requests_rejected += 1
             busy = call.state in (CallState.TRANSFERRING, CallState.THREE_WAY)
             return [reply(False, "transfer_in_progress" if busy else "not_with_operator")]
-        plan = plan_transfer(self.catalogue, event.matter_code, event.district)
+        states = self.board.teams(self.catalogue.queues(), now)
+        district = self.catalogue.resolve_district(event.district, call.caller_number)
+        plan = plan_transfer(self.catalogue, event.matter_code, district, states)
         if isinstance(plan, Rejection):
             call.requests_rejected += 1
             return [
@@ -211,6 +215,15 @@ class Transfers:
             call.move(Trigger.NEXT_TARGET)
         target = targets[request.next_target]
         request.next_target += 1
+        state = self.board.teams([target.queue], now).get(target.queue)
+        if state is not None and state.available == 0:
+            # busy overflow: a team with nobody available is never rung
+            call.attempts.append(TargetAttempt(target.queue, target.unit, "skipped_busy"))
+            skipped: list[Command] = [PublishCallEvent(
+                call.call_id, "overflow.skipped", now,
+                {"queue": target.queue, "unit": target.unit, "logged_in": state.logged_in,
+                 "paused": state.paused, "attempt": request.next_target})]
+            return skipped + self._next_leg(call, now)
         leg = Leg(f"{call.call_id}-L{len(call.legs) + 1}", target.queue, target.unit, now)
         call.legs.append(leg)
         originate_timeout = target.ring_timeout_s + self.policy.originate_margin_s

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from metrics.recorder import Recorder
 from router.ami import render
 from router.ami.client import AmiAction, AmiClient, AmiResponse
+from router.config import DialplanSettings
 from router.core import commands as cmd
 from router.core.events import CommandFailed, Event
 from router.effects.mqtt import MqttBus
@@ -39,7 +40,9 @@ class Executor:
         timers: Timers,
         topics: Topics,
         feedback: Callable[[Event], None],
+        dialplan: DialplanSettings | None = None,
     ) -> None:
+        self._dialplan = dialplan or DialplanSettings()
         self._ami = ami
         self._bus = bus
         self._recorder = recorder
@@ -79,7 +82,8 @@ class Executor:
             case cmd.PublishCallEvent():
                 self._publish_event(command)
             case cmd.NotifyOperator():
-                self._bus.publish_nowait(self._topics.operator_notices(command.operator), {
+                self._bus.publish_nowait(self._topics.party("operator", command.operator,
+                                                            "notices"), {
                     "v": EVENT_VERSION, "call_id": command.call_id, "notice": command.notice,
                     "data": dict(command.data)})
             case cmd.RecordCall():
@@ -88,6 +92,13 @@ class Executor:
                 self._timers.start(command.call_id, command.name, command.at)
             case cmd.CancelTimer():
                 self._timers.cancel(command.call_id, command.name)
+            case cmd.SetPresence():
+                self._presence(command)
+            case cmd.ReplyToParty():
+                self._bus.publish_nowait(self._topics.party(command.role, command.party,
+                                                            "replies"), {
+                    "v": EVENT_VERSION, "request_id": command.request_id,
+                    "accepted": command.accepted, "reason": command.reason})
 
     def _reply(self, command: cmd.ReplyToRequest) -> None:
         log = self._log.bind(call_id=command.call_id or None, request_id=command.request_id)
@@ -97,10 +108,23 @@ class Executor:
             self._ami_action(command.call_id, lambda: render.reply_on_phone(command),
                              "ReplyToRequest", quiet=True)
         elif command.operator:
-            self._bus.publish_nowait(self._topics.operator_replies(command.operator), {
+            self._bus.publish_nowait(self._topics.party("operator", command.operator,
+                                                        "replies"), {
                 "v": EVENT_VERSION, "request_id": command.request_id,
                 "accepted": command.accepted, "reason": command.reason,
                 "call_id": command.call_id or None, "detail": dict(command.detail)})
+
+    def _presence(self, command: cmd.SetPresence) -> None:
+        self._log.info("presence_changed", party=command.party, role=command.role,
+                       paused=command.paused, reason=command.reason, source=command.source)
+        interface = self._dialplan.member_interface.format(extension=command.extension)
+        self._ami_action("", lambda: render.queue_pause(interface, command.paused,
+                                                        command.reason), "SetPresence")
+        self._bus.publish_nowait(
+            self._topics.party(command.role, command.party, "presence"),
+            {"v": EVENT_VERSION, "paused": command.paused, "reason": command.reason,
+             "logged_in": command.reason != "logged-out", "source": command.source},
+            retain=True)
 
     def _publish_event(self, command: cmd.PublishCallEvent) -> None:
         seq = self._sequence.get(command.call_id, 0) + 1

@@ -85,8 +85,10 @@ class MqttBus:
                 await self._idle.wait()
         return not self._outbox
 
-    async def run(self, on_command: CommandHandler | None = None) -> None:
-        """Stay connected forever: publish the outbox, hand commands to ``on_command``."""
+    async def run(self, on_command: CommandHandler | None = None,
+                  subscriptions: tuple[str, ...] = ()) -> None:
+        """Stay connected forever: publish the outbox, hand messages on ``subscriptions``
+        to ``on_command``."""
         failures = 0
         while True:
             try:
@@ -97,8 +99,8 @@ class MqttBus:
                     self.connected.set()
                     self._log.info("mqtt_connected", connects=self.stats.connects)
                     await client.publish(self._topics.status(), b"online", qos=1, retain=True)
-                    if on_command is not None:
-                        await client.subscribe(self._topics.operator_commands(), qos=1)
+                    for topic in subscriptions:
+                        await client.subscribe(topic, qos=1)
                     async with asyncio.TaskGroup() as group:
                         group.create_task(self._send(client), name="mqtt-sender")
                         if on_command is not None:

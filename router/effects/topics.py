@@ -12,6 +12,12 @@ topic                                             direction  payload
 ``<p>/v1/operators/<operator>/commands``          in         a desk application's command
 ``<p>/v1/operators/<operator>/replies``           out        the answer to a command
 ``<p>/v1/operators/<operator>/notices``           out        news about the operator's call
+``<p>/v1/operators/<operator>/presence``          out        logged in / paused (retained)
+``<p>/v1/specialists/<id>/commands``              in         presence commands
+``<p>/v1/specialists/<id>/replies``               out        the answer to a command
+``<p>/v1/specialists/<id>/presence``              out        logged in / paused (retained)
+``<p>/v1/admin/commands``                         in         e.g. reload the catalogue
+``<p>/v1/admin/replies``                          out        the answer
 ``<p>/v1/router/status``                          out        ``online`` / ``offline`` (retained)
 ================================================  =========  ==================================
 """
@@ -19,10 +25,12 @@ topic                                             direction  payload
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 __all__ = ["TOPICS_VERSION", "Topics"]
 
 TOPICS_VERSION = "v1"
+Role = Literal["operator", "specialist"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,22 +47,31 @@ class Topics:
     def all_call_events(self) -> str:
         return f"{self.root}/calls/+/events"
 
-    def operator_commands(self, operator: str = "+") -> str:
-        return f"{self.root}/operators/{operator}/commands"
+    def party(self, role: str, party: str, leaf: str) -> str:
+        """``<root>/<operators|specialists>/<id>/<commands|replies|presence|notices>``."""
+        return f"{self.root}/{role}s/{party}/{leaf}"
 
-    def operator_replies(self, operator: str) -> str:
-        return f"{self.root}/operators/{operator}/replies"
+    def party_of_command(self, topic: str) -> tuple[Role, str] | None:
+        """(role, id) a command topic names, or None if it is not a party command topic."""
+        parts = topic.split("/")
+        head = self.root.split("/")
+        if len(parts) != len(head) + 3 or parts[: len(head)] != head or parts[-1] != "commands":
+            return None
+        family, party = parts[len(head)], parts[len(head) + 1]
+        roles: dict[str, Role] = {"operators": "operator", "specialists": "specialist"}
+        role = roles.get(family)
+        return (role, party) if role and party else None
 
-    def operator_notices(self, operator: str) -> str:
-        return f"{self.root}/operators/{operator}/notices"
+    def subscriptions(self) -> list[str]:
+        return [f"{self.root}/operators/+/commands", f"{self.root}/specialists/+/commands",
+                self.admin_commands()]
+
+    def admin_commands(self) -> str:
+        return f"{self.root}/admin/commands"
+
+    def admin_replies(self) -> str:
+        return f"{self.root}/admin/replies"
 
     def status(self) -> str:
         return f"{self.root}/router/status"
 
-    def operator_of_command(self, topic: str) -> str | None:
-        """The operator a command topic names, or None if it is not a command topic."""
-        head = f"{self.root}/operators/"
-        if not topic.startswith(head) or not topic.endswith("/commands"):
-            return None
-        operator = topic[len(head):-len("/commands")]
-        return operator if operator and "/" not in operator else None

@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from router.ami.client import AmiAction, AmiClient
-from router.dialplan import CONTEXT_ENTRY, CONTEXT_LAB_CALLER, ENTRY_EXTEN
+from router.dialplan import (
+    CONTEXT_ENTRY,
+    CONTEXT_LAB_CALLER,
+    CONTEXT_PRESENCE_CODES,
+    ENTRY_EXTEN,
+)
 from router.errors import AmiActionFailed
 
 __all__ = ["LabControl", "PartyMode"]
@@ -56,6 +61,13 @@ class LabControl:
             ("ChannelId", call_id), ("OtherChannelId", f"{call_id}-phone"),
         )))
         return call_id
+
+    async def dial_code(self, extension: str, code: str) -> None:
+        """The party at ``extension`` dials a presence feature code (*21, *22, *23n, *24)."""
+        await self.ami.send(AmiAction("Originate", (
+            ("Channel", f"Local/{code}@{CONTEXT_PRESENCE_CODES}/n"),
+            ("Application", "Wait"), ("Data", "5"),
+            ("CallerID", f'"{extension}" <{extension}>'), ("Async", "true"))))
 
     async def hangup(self, channel: str) -> None:
         await self.ami.send(AmiAction("Hangup", (("Channel", channel),)))

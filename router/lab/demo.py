@@ -120,7 +120,8 @@ async def _demo(lab: Lab, settings: Settings) -> None:
                 if scenario.desk is not None:
                     seat = await next_event("AgentConnect", Queue=OPERATOR_QUEUE,
                                             Uniqueid=call_id)
-                    topic = service.topics.operator_commands(seat.get("MemberName") or "")
+                    topic = service.topics.party("operator", seat.get("MemberName") or "",
+                                                 "commands")
                     await mqtt.publish(topic, json.dumps(scenario.desk).encode(), qos=1)
                 await next_event("Hangup", Uniqueid=call_id)
                 await service.recorder.drain(10)

@@ -35,10 +35,13 @@ def test_the_production_dialplan_only_tries_to_include_the_lab_file() -> None:
 
 
 def test_every_user_event_raised_is_known_to_the_router_and_carries_version_and_call_id() -> None:
-    raised = re.findall(r"UserEvent\((Hotline\w+),([^)]*)\)", EXTENSIONS)
-    assert {name for name, _ in raised} == set(names.USER_EVENTS)
+    raised = re.findall(r"UserEvent\((Hotline\w+),(.*)\)$", EXTENSIONS, re.M)
+    assert {name for name, _ in raised} == {*names.USER_EVENTS, names.UE_PRESENCE}
     for name, headers in raised:
-        assert headers.startswith("Version: 1,CallId: ${HOTLINE_CALL_ID}"), name
+        about_a_call = name != names.UE_PRESENCE
+        prefix = "Version: 1,CallId: ${HOTLINE_CALL_ID}" if about_a_call else \
+            "Version: 1,Extension: ${CALLERID(num)}"
+        assert headers.startswith(prefix), name
 
 
 def test_every_channel_variable_the_router_names_is_used_by_the_dialplan() -> None:

@@ -1,0 +1,92 @@
+"""The live state of the department queues, as the PBX reports it (pure).
+
+Fed by queue member events (added, removed, status, pause) and queue caller events (join,
+leave), and rebuilt whole from ``QueueStatus`` after every login. Selection reads it as one
+:class:`skills.select.TeamState` per queue.
+
+Member status codes are Asterisk's device states: 0 unknown, 1 not in use, 2 in use,
+3 busy, 4 invalid, 5 unavailable, 6 ringing, 7 ring+in use, 8 on hold. A member is
+*available* when not in use (1) and not paused; *logged in* unless unavailable, invalid or
+unknown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from skills.select import TeamState
+
+__all__ = ["NOT_INUSE", "QueueBoard", "QueueCaller", "QueueMemberState"]
+
+NOT_INUSE = 1
+_LOGGED_OUT = frozenset({0, 4, 5})
+_RINGING = frozenset({6, 7})
+
+
+@dataclass(frozen=True, slots=True)
+class QueueMemberState:
+    queue: str
+    name: str
+    interface: str
+    penalty: int
+    status: int
+    paused: bool
+    reason: str = ""
+
+    @property
+    def available(self) -> bool:
+        return self.status == NOT_INUSE and not self.paused
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCaller:
+    queue: str
+    uniqueid: str
+    joined_at: float
+
+
+@dataclass(slots=True)
+class QueueBoard:
+    members: dict[tuple[str, str], QueueMemberState] = field(default_factory=dict)
+    callers: dict[tuple[str, str], QueueCaller] = field(default_factory=dict)
+
+    def member(self, state: QueueMemberState, *, removed: bool = False) -> None:
+        key = (state.queue, state.interface)
+        if removed:
+            self.members.pop(key, None)
+        else:
+            self.members[key] = state
+
+    def caller(self, caller: QueueCaller, *, joined: bool) -> None:
+        key = (caller.queue, caller.uniqueid)
+        if joined:
+            self.callers.setdefault(key, caller)
+        else:
+            self.callers.pop(key, None)
+
+    def replace(self, members: list[QueueMemberState], callers: list[QueueCaller]) -> None:
+        """A fresh QueueStatus: what the PBX says now replaces everything known."""
+        self.members = {(m.queue, m.interface): m for m in members}
+        self.callers = {(c.queue, c.uniqueid): c for c in callers}
+
+    def known(self, queue: str) -> bool:
+        return any(key[0] == queue for key in self.members)
+
+    def team(self, queue: str, now: float) -> TeamState:
+        members = [m for (q, _), m in self.members.items() if q == queue]
+        available = [m for m in members if m.available]
+        waiting = [c.joined_at for (q, _), c in self.callers.items() if q == queue]
+        return TeamState(
+            queue=queue,
+            logged_in=sum(1 for m in members if m.status not in _LOGGED_OUT),
+            available=len(available),
+            ringing=sum(1 for m in members if m.status in _RINGING),
+            paused=sum(1 for m in members if m.paused),
+            callers_waiting=len(waiting),
+            longest_wait_s=max((now - t for t in waiting), default=0.0),
+            best_available_level=max((5 - m.penalty for m in available), default=0),
+        )
+
+    def teams(self, queues: list[str], now: float) -> dict[str, TeamState]:
+        """States of the queues the PBX has reported; unknown queues are left out."""
+        return {q: self.team(q, now) for q in queues if self.known(q)}
