@@ -157,7 +157,12 @@ class Engine:
             # the seat dropped mid-transfer and the dialplan requeued the caller
             before = call.state
             call.move(Trigger.CALLER_REQUEUED)
-            out: list[Command] = [PublishCallEvent(call.call_id, "call.requeued", now, {})]
+            out: list[Command] = []
+            if call.operator_channel:  # the seat's Hangup may come after this event
+                out.append(PublishCallEvent(call.call_id, "operator.left", now,
+                                            {"operator": call.operator}))
+                call.operator_channel = ""
+            out.append(PublishCallEvent(call.call_id, "call.requeued", now, {}))
             if before is CallState.TRANSFERRING:
                 out += self.transfers.cancel(call, "operator_left", now)
             return out
