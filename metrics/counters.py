@@ -25,6 +25,15 @@ COUNTERS = {
     "abandoned_during_transfer": "callers who hung up while a department leg rang",
     "overflow_attempted": "targets after the first that were rung",
     "overflow_connected": "transfers answered by a target after the first",
+    # per target queue (scope queue:<queue>): one count per attempt, by its outcome
+    "target_rung": "legs originated to this queue",
+    "target_answered": "legs answered by a specialist",
+    "target_timeout": "legs that rang out (QUEUESTATUS TIMEOUT)",
+    "target_full": "legs refused by a full queue",
+    "target_empty": "legs refused because no member was usable (JOINEMPTY/LEAVEEMPTY)",
+    "target_skipped_busy": "targets skipped without ringing: nobody available",
+    "target_failed": "legs that failed otherwise (originate, guard timer)",
+    "target_cancelled": "legs cancelled (caller or operator gone)",
 }
 
 
@@ -53,7 +62,17 @@ def counter_increments(record: CallRecord) -> Counter[tuple[str, str, str, int]]
             if amount:
                 out[(record.day, scope, name, -1)] += amount
                 out[(record.day, scope, name, record.hour)] += amount
+    for target in record.targets:
+        outcome = _TARGET_OUTCOME.get(target.outcome, "failed")
+        names = [f"target_{outcome}"] + (["target_rung"] if outcome != "skipped_busy" else [])
+        for name in names:
+            out[(record.day, f"queue:{target.queue}", name, -1)] += 1
+            out[(record.day, f"queue:{target.queue}", name, record.hour)] += 1
     return out
+
+
+_TARGET_OUTCOME = {o: o for o in ("answered", "timeout", "full", "empty", "skipped_busy",
+                                  "cancelled")}
 
 
 def recompute(records: Iterable[CallRecord]) -> Counter[tuple[str, str, str, int]]:

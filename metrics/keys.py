@@ -14,7 +14,8 @@ key                                                    type    holds
 ``<ns>:v1:events``                                     stream  call events (MAXLEN ~)
 =====================================================  ======  ============================
 
-A ``<scope>`` is ``total``, ``unit:<unit id>`` or ``matter:<code>``.
+A ``<scope>`` is ``total``, ``unit:<unit id>``, ``matter:<code>`` or ``queue:<queue>`` (one
+department queue as an overflow target).
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ OUTCOMES = (
     "handled_by_operator",  # the operator handled it; no transfer asked for
     "abandoned_in_queue",  # the caller hung up before a seat answered
     "lost",  # the PBX lost the call (restart) before any outcome
+    "emergency_transferred",  # sent blind to 110/119/120 after the operator confirmed
 )
 
 
@@ -54,6 +55,7 @@ class CallRecord:
     three_way_at: float | None = None
     connected_unit: str = ""
     specialist: str = ""
+    emergency: str = ""
     targets: tuple[TargetAttempt, ...] = field(default_factory=tuple)
 
     def to_json(self) -> str:

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     cat.add_argument("action", choices=["render-queues", "schema"])
     cat.add_argument("--config", type=Path)
     cat.add_argument("--check", action="store_true",
-                     help="render-queues: fail if asterisk_conf/queues_catalogue.conf differs")
+                     help="render-queues: fail if the committed files differ")
     add_lab_parser(sub)
     sub.add_parser("demo", help="the main job on the embedded lab: calls, outcomes, counters")
     health = sub.add_parser("health", help="exit 0 if the running service is healthy")
@@ -98,7 +98,12 @@ def _check_config(config: Path | None, catalogue: Path | None) -> int:
 def _catalogue(args: argparse.Namespace, settings: Settings) -> int:
     from router.app import load_catalogue_checked  # noqa: PLC0415
     from skills.model import CatalogueFile  # noqa: PLC0415
-    from skills.render import QUEUES_FILE, render_queues  # noqa: PLC0415
+    from skills.render import (  # noqa: PLC0415
+        CHAIN_FILE,
+        QUEUES_FILE,
+        render_operator_chain,
+        render_queues,
+    )
 
     if args.action == "schema":
         print(json.dumps(CatalogueFile.model_json_schema(), ensure_ascii=False, indent=2))
@@ -108,16 +113,17 @@ def _catalogue(args: argparse.Namespace, settings: Settings) -> int:
     except ConfigErrors as exc:
         _print_errors(exc)
         return EXIT_CONFIG
-    text = render_queues(catalogue)
+    rendered = {QUEUES_FILE: render_queues(catalogue), CHAIN_FILE: render_operator_chain(catalogue)}
     if args.check:
-        current = QUEUES_FILE.read_text(encoding="utf-8") if QUEUES_FILE.exists() else ""
-        if current != text:
-            print(f"{QUEUES_FILE} is out of date: run python -m router catalogue render-queues",
+        stale = [path for path, text in rendered.items()
+                 if not path.exists() or path.read_text(encoding="utf-8") != text]
+        for path in stale:
+            print(f"{path} is out of date: run python -m router catalogue render-queues",
                   file=sys.stderr)
-            return 1
-        return 0
-    QUEUES_FILE.write_text(text, encoding="utf-8")
-    print(f"wrote {QUEUES_FILE} ({len(catalogue.queues())} queues)")
+        return 1 if stale else 0
+    for path, text in rendered.items():
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
     return 0
 
 

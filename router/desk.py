@@ -39,6 +39,8 @@ class TransferCommand(_Command):
     action: Literal["transfer"]
     matter: str = Field(pattern=r"^[0-9]{3}$")
     district: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]{0,31}$")
+    # an emergency matter (110/119/120) is transferred only when confirmed
+    confirm: bool = False
 
 
 class PresenceCommand(_Command):
@@ -88,6 +90,7 @@ def parse_desk_command(role: Role, party: str, payload: bytes
         if role != "operator":
             return invalid("action: only operators transfer calls")
         return TransferRequested(request_id=command.request_id, matter_code=command.matter,
-                                 source="desk", operator=party, district=command.district)
+                                 source="desk", operator=party, district=command.district,
+                                 confirmed=command.confirm)
     return PresenceRequested(party, command.action, "desk", reason=command.reason,
                              request_id=command.request_id, role=role)

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 __all__ = [
     "CONTEXT_DEPARTMENT_LEG",
+    "CONTEXT_EMERGENCY",
+    "CONTEXT_EMERGENCY_OUT",
     "CONTEXT_ENTRY",
     "CONTEXT_LAB_CALLER",
     "CONTEXT_LAB_PARTY",
     "CONTEXT_OPERATOR_CONNECTED",
     "CONTEXT_OPERATOR_LEAVE",
+    "CONTEXT_OPERATOR_QUEUES",
     "CONTEXT_OPERATOR_TRANSFER",
     "CONTEXT_PRESENCE_CODES",
     "CONTEXT_SPECIALIST_CONNECTED",
@@ -24,6 +27,7 @@ __all__ = [
     "FEATURE_TRANSFER",
     "OPERATOR_QUEUE",
     "REPLY_ACCEPTED",
+    "REPLY_CONFIRM",
     "ROLE_CALLER",
     "ROLE_DEPARTMENT_LEG",
     "ROLE_OPERATOR",
@@ -36,6 +40,7 @@ __all__ = [
     "VAR_ROLE",
     "VAR_SURVEY",
     "VAR_TRANSFER_PENDING",
+    "is_operator_queue",
 ]
 
 CONTRACT_VERSION = 1
@@ -51,6 +56,9 @@ CONTEXT_OPERATOR_LEAVE = "hotline-operator-leave"  # feature *0
 CONTEXT_DEPARTMENT_LEG = "hotline-department-leg"  # Local/<queue>@... originated legs
 CONTEXT_SPECIALIST_CONNECTED = "hotline-specialist-connected"
 CONTEXT_SURVEY = "hotline-survey"
+CONTEXT_EMERGENCY = "hotline-emergency"  # blind transfers to 110/119/120
+CONTEXT_EMERGENCY_OUT = "hotline-emergency-out"  # the site's (or the lab's) route to them
+CONTEXT_OPERATOR_QUEUES = "hotline-operator-queues"  # generated: the operator queue chain
 CONTEXT_PRESENCE_CODES = "hotline-presence-codes"  # *21 login, *22 logout, *23n pause, *24
 CONTEXT_LAB_PARTY = "hotline-lab-party"  # lab only
 CONTEXT_LAB_CALLER = "hotline-lab-caller"  # lab only
@@ -69,7 +77,13 @@ VAR_REPLY = "HOTLINE_REPLY"  # the router's answer to the operator's *5 request
 VAR_TRANSFER_PENDING = "HOTLINE_TRANSFER_PENDING"  # yes: requeue the caller if the seat drops
 VAR_SURVEY = "HOTLINE_SURVEY"  # yes: the caller takes the survey when the call ends
 
-REPLY_ACCEPTED = "accepted"  # any other reply value is "rejected-<reason>"
+def is_operator_queue(queue: str) -> bool:
+    """The hotline's operator queue or a partner pool of its overflow chain."""
+    return queue == OPERATOR_QUEUE or queue.startswith(OPERATOR_QUEUE + "-")
+
+
+REPLY_ACCEPTED = "accepted"  # any other reply value is "rejected-<reason>"...
+REPLY_CONFIRM = "confirm"  # ...or this: an emergency matter, the operator must press 1
 
 ROLE_CALLER = "caller"
 ROLE_OPERATOR = "operator"

@@ -87,6 +87,9 @@ class Catalogue:
                 return self.spec.caller_districts[prefix]
         return None
 
+    def operator_queues(self) -> list[str]:
+        return [step.queue for step in self.spec.operator_queues]
+
     def queues(self) -> list[str]:
         return sorted(self.team_unit)
 
@@ -192,6 +195,12 @@ def _check_matters(spec: CatalogueFile) -> list[tuple[str, str]]:
         where = f"matters.{code}"
         if not _MATTER_CODE.match(code):
             add((where, "a matter code is exactly 3 digits"))
+        if matter.emergency is not None:
+            if matter.units or matter.skill:
+                add((where, "an emergency matter goes to its number: no units, no skill"))
+            continue
+        if not matter.units:
+            add((f"{where}.units", "a matter needs at least one responsible unit"))
         if matter.skill not in spec.skills:
             add((f"{where}.skill", f"unknown skill {matter.skill!r}"))
         for unit_id in matter.units:
@@ -211,6 +220,15 @@ def _check_matters(spec: CatalogueFile) -> list[tuple[str, str]]:
 def _check_people(spec: CatalogueFile) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     add = problems.append
+    chain = [step.queue for step in spec.operator_queues]
+    if not chain or chain[0] != "hotline-operators":
+        add(("operator_queues", "the chain starts with the hotline's own hotline-operators"))
+    for index, queue in enumerate(chain):
+        if queue in chain[:index]:
+            add((f"operator_queues[{index}]", f"operator queue {queue!r} listed twice"))
+    for oid, operator in spec.operators.items():
+        if operator.queue not in chain:
+            add((f"operators.{oid}.queue", f"{operator.queue!r} is not in operator_queues"))
     staffed: set[str] = set()
     for sid, specialist in spec.specialists.items():
         for unit_id in specialist.units:

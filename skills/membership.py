@@ -1,6 +1,6 @@
 """Queue membership the catalogue asks for, and the changes that bring the PBX there (pure).
 
-Operators are members of the operator queue; each specialist is a member of every team
+Operators are members of the operator queue they serve; each specialist is a member of every team
 queue of their units that their skills allow, with penalty ``5 - level``.
 """
 
@@ -32,14 +32,14 @@ class MemberChange:
 
 
 def desired_members(
-    catalogue: Catalogue, operator_queue: str, interface: str, state_interface: str
+    catalogue: Catalogue, interface: str, state_interface: str
 ) -> dict[tuple[str, str], Member]:
     """(queue, interface) -> member; templates take ``{extension}``."""
     out: dict[tuple[str, str], Member] = {}
     for oid, operator in catalogue.spec.operators.items():
         iface = interface.format(extension=operator.extension)
-        out[(operator_queue, iface)] = Member(
-            operator_queue, iface, oid, state_interface.format(extension=operator.extension))
+        out[(operator.queue, iface)] = Member(
+            operator.queue, iface, oid, state_interface.format(extension=operator.extension))
     for queue in catalogue.queues():
         for sid, penalty in catalogue.members(queue).items():
             ext = catalogue.spec.specialists[sid].extension

@@ -113,8 +113,10 @@ class MatterSpec(_Spec):
     name: Names
     priority: Literal[1, 2] = 1
     level: Literal["city", "district"] = "city"
-    units: tuple[str, ...] = Field(min_length=1)
-    skill: str
+    units: tuple[str, ...] = ()
+    skill: str = ""
+    # police, fire, ambulance: not the hotline's to solve (first-receiver rule): a blind
+    # transfer to the emergency number, after the operator confirms; no units, no skill
     emergency: Literal["110", "119", "120"] | None = None
 
 
@@ -134,9 +136,23 @@ class SpecialistSpec(_Spec):
         return value
 
 
+OPERATOR_QUEUE_NAME = r"^hotline-operators(-[a-z0-9][a-z0-9-]{0,40})?$"
+
+
 class OperatorSpec(_Spec):
     name: str = Field(min_length=1)
     extension: str = Field(pattern=r"^[0-9]{2,10}$")
+    # the operator queue this seat serves: the hotline's own, or a partner pool
+    queue: str = Field(default="hotline-operators", pattern=OPERATOR_QUEUE_NAME)
+
+
+class OperatorQueueSpec(_Spec):
+    """One step of the operator queue's overflow chain."""
+
+    queue: str = Field(pattern=OPERATOR_QUEUE_NAME)
+    # how long a caller waits here before the next step (the last step: the whole wait)
+    wait_s: int = Field(ge=5, le=3600)
+    name: Names | None = None
 
 
 class CatalogueFile(_Spec):
@@ -149,6 +165,10 @@ class CatalogueFile(_Spec):
     matters: dict[str, MatterSpec] = Field(min_length=1)
     specialists: dict[str, SpecialistSpec] = Field(min_length=1)
     operators: dict[str, OperatorSpec] = {}
+    # the operator queue first (the national standard: answered within 15 s), then the
+    # partner seats elsewhere in the city that take calls when hotline seats are short
+    operator_queues: tuple[OperatorQueueSpec, ...] = (
+        OperatorQueueSpec(queue="hotline-operators", wait_s=600),)
     default_district: str | None = None
     # caller-number prefix -> district, for district-level matters the operator did not key
     caller_districts: dict[str, str] = {}

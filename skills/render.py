@@ -10,9 +10,11 @@ from pathlib import Path
 
 from skills.catalogue import Catalogue
 
-__all__ = ["QUEUES_FILE", "render_queues"]
+__all__ = ["CHAIN_FILE", "QUEUES_FILE", "render_operator_chain", "render_queues"]
 
-QUEUES_FILE = Path(__file__).resolve().parents[1] / "asterisk_conf" / "queues_catalogue.conf"
+CONF = Path(__file__).resolve().parents[1] / "asterisk_conf"
+QUEUES_FILE = CONF / "queues_catalogue.conf"
+CHAIN_FILE = CONF / "extensions_catalogue.conf"
 
 _TEMPLATE = """\
 ; GENERATED from the catalogue by `python -m router catalogue render-queues`; do not edit.
@@ -35,8 +37,29 @@ announce-holdtime = no
 """
 
 
+_OPERATOR_TEMPLATE = """
+; Partner seats elsewhere in the city, after the hotline's own operator queue.
+[hotline-operator-pool](!)
+strategy = rrmemory
+timeout = 15
+retry = 1
+ringinuse = no
+joinempty = yes
+leavewhenempty = no
+musicclass = default
+announce-position = no
+announce-holdtime = no
+"""
+
+
 def render_queues(catalogue: Catalogue) -> str:
     parts = [_TEMPLATE]
+    partners = catalogue.spec.operator_queues[1:]
+    if partners:
+        parts.append(_OPERATOR_TEMPLATE)
+        for step in partners:
+            label = f"{step.name.en} ({step.name.zh})" if step.name else step.queue
+            parts.append(f"\n; {label}\n[{step.queue}](hotline-operator-pool)\n")
     for queue in catalogue.queues():
         unit_id = catalogue.unit_of(queue)
         unit = catalogue.units[unit_id]
@@ -46,3 +69,29 @@ def render_queues(catalogue: Catalogue) -> str:
             f"[{queue}](hotline-department)\nmaxlen = {unit.queue_maxlen}\n"
         )
     return "".join(parts)
+
+
+def render_operator_chain(catalogue: Catalogue) -> str:
+    """The ``hotline-operator-queues`` subroutine: each operator queue in turn.
+
+    A caller waits ``wait_s`` in one step; on TIMEOUT they move to the next (raising
+    ``HotlineOperatorOverflow``). Any other QUEUESTATUS (answered and ended, hung up) ends
+    the chain.
+    """
+    lines = [
+        "; GENERATED from the catalogue by `python -m router catalogue render-queues`; do not"
+        " edit.",
+        "; The operator queue's overflow chain (operator_queues in the catalogue).",
+        "[hotline-operator-queues]",
+    ]
+    steps = catalogue.spec.operator_queues
+    for index, step in enumerate(steps):
+        first = "exten => s,1," if index == 0 else " same => n,"
+        lines.append(f"{first}Queue({step.queue},c,,,{step.wait_s},,hotline-operator-connected)")
+        if index + 1 < len(steps):
+            lines.append(' same => n,GotoIf($["${QUEUESTATUS}" != "TIMEOUT"]?done)')
+            lines.append(
+                " same => n,UserEvent(HotlineOperatorOverflow,Version: 1,CallId: "
+                f"${{HOTLINE_CALL_ID}},FromQueue: {step.queue},ToQueue: {steps[index + 1].queue})")
+    lines.append(" same => n(done),Return()")
+    return "\n".join(lines) + "\n"

@@ -57,7 +57,8 @@ class Plan:
 
 @dataclass(frozen=True, slots=True)
 class Rejection:
-    """Why no plan: ``unknown_matter`` or ``no_unit_for_district``."""
+    """Why no plan: ``unknown_matter``, ``no_unit_for_district`` or ``emergency`` (the
+    matter goes to an emergency number, not to a department)."""
 
     reason: str
     detail: str = ""
@@ -94,6 +95,8 @@ def plan_transfer(
     matter = catalogue.matter(matter_code)
     if matter is None:
         return Rejection("unknown_matter", matter_code)
+    if matter.emergency is not None:
+        return Rejection("emergency", matter.emergency)
     district = district or catalogue.spec.default_district or ""
     units = list(matter.units)
     if matter.level == "district":

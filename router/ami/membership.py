@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from router.ami.client import AmiAction, AmiClient
 from router.ami.frames import AmiMessage
 from router.config import DialplanSettings
-from router.dialplan import OPERATOR_QUEUE
 from skills.catalogue import Catalogue
 from skills.membership import Member, MemberChange, desired_members, reconcile
 
@@ -37,9 +36,8 @@ async def reconcile_membership(
     status: Iterable[AmiMessage],
 ) -> list[MemberChange]:
     """Bring the PBX's members to the catalogue's, given a fresh QueueStatus response."""
-    desired = desired_members(catalogue, OPERATOR_QUEUE, dialplan.member_interface,
-                              dialplan.state_interface)
-    queues = {OPERATOR_QUEUE, *catalogue.queues()}
+    desired = desired_members(catalogue, dialplan.member_interface, dialplan.state_interface)
+    queues = {*catalogue.operator_queues(), *catalogue.queues()}
     changes = reconcile(desired, actual_members(status, queues))
     for change in changes:
         await ami.send(_action(change))

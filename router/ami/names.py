@@ -12,20 +12,26 @@ __all__ = [
     "H_CALL_ID",
     "H_CALL_PRIORITY",
     "H_COMMAND",
+    "H_CONFIRMED",
+    "H_DIAL_STATUS",
     "H_DISTRICT",
     "H_EXTENSION",
+    "H_FROM_QUEUE",
     "H_LEG_ID",
     "H_MATTER",
     "H_QUEUE_STATUS",
     "H_REASON",
     "H_REQUEST_ID",
     "H_TARGET_QUEUE",
+    "H_TO_QUEUE",
     "H_VERSION",
     "UE_CALLER_LEFT_QUEUE",
     "UE_CALL_ENTERED",
     "UE_CALL_REQUEUED",
     "UE_DEPARTMENT_LEG_ENDED",
+    "UE_EMERGENCY_FAILED",
     "UE_OPERATOR_LEAVE",
+    "UE_OPERATOR_OVERFLOW",
     "UE_PRESENCE",
     "UE_TRANSFER_REQUEST",
     "USER_EVENTS",
@@ -37,6 +43,8 @@ UE_CALL_REQUEUED = "HotlineCallRequeued"  # seat dropped mid-transfer; caller re
 UE_TRANSFER_REQUEST = "HotlineTransferRequest"  # operator keyed *5 + matter
 UE_OPERATOR_LEAVE = "HotlineOperatorLeave"  # operator keyed *0
 UE_DEPARTMENT_LEG_ENDED = "HotlineDepartmentLegEnded"  # leg's Queue() returned (QueueStatus)
+UE_OPERATOR_OVERFLOW = "HotlineOperatorOverflow"  # no seat in time: the next operator queue
+UE_EMERGENCY_FAILED = "HotlineEmergencyFailed"  # 110/119/120 not reached: caller requeued
 # not about a call: a specialist's phone feature code (login, logout, pause, unpause)
 UE_PRESENCE = "HotlinePresence"
 
@@ -47,6 +55,8 @@ USER_EVENTS = (
     UE_TRANSFER_REQUEST,
     UE_OPERATOR_LEAVE,
     UE_DEPARTMENT_LEG_ENDED,
+    UE_OPERATOR_OVERFLOW,
+    UE_EMERGENCY_FAILED,
 )
 
 H_VERSION = "Version"
@@ -55,10 +65,14 @@ H_CALL_PRIORITY = "CallPriority"
 H_REQUEST_ID = "RequestId"
 H_MATTER = "Matter"
 H_DISTRICT = "District"
+H_CONFIRMED = "Confirmed"
+H_DIAL_STATUS = "DialStatus"
 H_LEG_ID = "LegId"
 H_TARGET_QUEUE = "TargetQueue"
 H_QUEUE_STATUS = "QueueStatus"
 H_EXTENSION = "Extension"
+H_FROM_QUEUE = "FromQueue"
+H_TO_QUEUE = "ToQueue"
 H_COMMAND = "Command"
 H_REASON = "Reason"
 

@@ -14,7 +14,7 @@ from router.ami import names
 from router.ami.frames import AmiMessage
 from router.core import events as ev
 from router.core.board import QueueMemberState
-from router.dialplan import OPERATOR_QUEUE, VAR_CALL_ID, VAR_LEG_ID
+from router.dialplan import VAR_CALL_ID, VAR_LEG_ID, is_operator_queue
 from router.errors import AmiParseError
 
 __all__ = ["LEG_ACTION_PREFIX", "call_id_of_leg", "member_state", "parse_event"]
@@ -132,7 +132,13 @@ def _user_event(message: AmiMessage) -> ev.Event | None:
             call_id=call_id,
             operator_channel=_need(message, "Channel"),
             district=message.get(names.H_DISTRICT) or None,
+            confirmed=message.get(names.H_CONFIRMED) == "yes",
         )
+    if kind == names.UE_OPERATOR_OVERFLOW:
+        return ev.OperatorQueueOverflowed(call_id, _need(message, names.H_FROM_QUEUE),
+                                          _need(message, names.H_TO_QUEUE))
+    if kind == names.UE_EMERGENCY_FAILED:
+        return ev.EmergencyFailed(call_id, message.get(names.H_DIAL_STATUS) or "")
     if kind == names.UE_DEPARTMENT_LEG_ENDED:
         return ev.LegEnded(call_id, _need(message, names.H_LEG_ID),
                            _need(message, names.H_TARGET_QUEUE),
@@ -145,7 +151,7 @@ def _agent_connect(message: AmiMessage) -> ev.Event | None:
     call_id = _call_id(message)
     if not call_id:
         return None
-    if queue == OPERATOR_QUEUE:
+    if is_operator_queue(queue):
         return ev.OperatorAnswered(
             call_id=call_id,
             caller_channel=_need(message, "Channel"),

@@ -11,10 +11,17 @@ import re
 
 from router.ami.client import AmiAction
 from router.ami.parse import LEG_ACTION_PREFIX
-from router.core.commands import HangupChannel, OriginateLeg, ReplyToRequest, SetChannelVar
+from router.core.commands import (
+    BlindTransfer,
+    HangupChannel,
+    OriginateLeg,
+    ReplyToRequest,
+    SetChannelVar,
+)
 from router.dialplan import (
     CONTEXT_DEPARTMENT_LEG,
     REPLY_ACCEPTED,
+    REPLY_CONFIRM,
     VAR_CALL_ID,
     VAR_LEG_ID,
     VAR_PRIORITY,
@@ -23,7 +30,7 @@ from router.dialplan import (
 )
 from router.errors import AmiInjectionError
 
-__all__ = ["hangup", "originate_leg", "queue_pause", "reply_on_phone", "set_var"]
+__all__ = ["blind_transfer", "hangup", "originate_leg", "queue_pause", "reply_on_phone", "set_var"]
 
 _QUEUE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _UNSAFE_ARG = re.compile(r"[,|&\r\n\x00()]")
@@ -58,6 +65,13 @@ def originate_leg(command: OriginateLeg) -> AmiAction:
     )
 
 
+def blind_transfer(command: BlindTransfer) -> AmiAction:
+    if not command.exten.isdigit():
+        raise AmiInjectionError(f"emergency number {command.exten!r} is not digits")
+    return AmiAction("Redirect", (("Channel", command.channel), ("Context", command.context),
+                                  ("Exten", command.exten), ("Priority", "1")))
+
+
 def hangup(command: HangupChannel) -> AmiAction:
     return AmiAction("Hangup", (("Channel", command.channel), ("Cause", str(command.cause))))
 
@@ -73,7 +87,12 @@ def reply_on_phone(command: ReplyToRequest) -> AmiAction | None:
     """The operator's *5 feature waits for HOTLINE_REPLY on their channel."""
     if command.operator_channel is None:
         return None
-    value = REPLY_ACCEPTED if command.accepted else f"rejected-{command.reason}"
+    if command.accepted:
+        value = REPLY_ACCEPTED
+    elif command.reason == "confirm_emergency":
+        value = REPLY_CONFIRM
+    else:
+        value = f"rejected-{command.reason}"
     return AmiAction(
         "Setvar",
         (("Channel", command.operator_channel), ("Variable", VAR_REPLY), ("Value", value)),

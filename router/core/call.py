@@ -45,6 +45,7 @@ class Trigger(StrEnum):
     OPERATOR_LEFT = "operator_left"
     SPECIALIST_LEFT = "specialist_left"
     CALLER_LEFT_QUEUE = "caller_left_queue"
+    EMERGENCY_TRANSFER = "emergency_transfer"  # blind transfer to 110/119/120
     CALLER_REQUEUED = "caller_requeued"  # the dialplan put the caller back in the operator queue
     CALLER_HUNG_UP = "caller_hung_up"
 
@@ -56,6 +57,7 @@ TRANSITIONS: dict[tuple[CallState, Trigger], CallState] = {
     (S.QUEUED, T.CALLER_LEFT_QUEUE): S.CONCLUDING,  # operator queue timed out
     (S.QUEUED, T.CALLER_HUNG_UP): S.ENDED,
     (S.WITH_OPERATOR, T.TRANSFER_ACCEPTED): S.TRANSFERRING,
+    (S.WITH_OPERATOR, T.EMERGENCY_TRANSFER): S.CONCLUDING,  # the caller leaves for 110/119/120
     (S.WITH_OPERATOR, T.OPERATOR_LEFT): S.CONCLUDING,
     (S.WITH_OPERATOR, T.CALLER_LEFT_QUEUE): S.CONCLUDING,
     (S.WITH_OPERATOR, T.CALLER_HUNG_UP): S.ENDED,
@@ -70,6 +72,7 @@ TRANSITIONS: dict[tuple[CallState, Trigger], CallState] = {
     (S.TRANSFERRING, T.CALLER_REQUEUED): S.QUEUED,
     (S.WITH_OPERATOR, T.CALLER_REQUEUED): S.QUEUED,
     (S.QUEUED, T.CALLER_REQUEUED): S.QUEUED,
+    (S.CONCLUDING, T.CALLER_REQUEUED): S.QUEUED,  # the emergency number was not reached
     (S.TRANSFERRING, T.CALLER_LEFT_QUEUE): S.CONCLUDING,  # the caller is leaving
     (S.TRANSFERRING, T.CALLER_HUNG_UP): S.ENDED,
     (S.THREE_WAY, T.OPERATOR_LEFT): S.WITH_SPECIALIST,
@@ -139,12 +142,15 @@ class Call:
     operator: str = ""
     operator_channel: str = ""
     operator_answered_at: float | None = None
+    operator_queue: str = "hotline-operators"
     request: Request | None = None
     legs: list[Leg] = field(default_factory=list)
     attempts: list[TargetAttempt] = field(default_factory=list)
     transfer_requested_at: float | None = None
     requests_rejected: int = 0
     three_way_at: float | None = None
+    emergency: str = ""  # the emergency number the caller was sent to
+    emergency_matter: str = ""
     connected_unit: str = ""
     specialist: str = ""
 

@@ -13,6 +13,7 @@ from typing import Literal
 from metrics.records import CallRecord
 
 __all__ = [
+    "BlindTransfer",
     "CancelTimer",
     "Command",
     "HangupChannel",
@@ -54,6 +55,16 @@ class OriginateLeg:
     priority: int
     ring_timeout_s: int
     originate_timeout_s: int
+
+
+@dataclass(frozen=True, slots=True)
+class BlindTransfer:
+    """Send the caller out of the bridge to ``<context>,<exten>,1`` (AMI Redirect)."""
+
+    call_id: str
+    channel: str
+    context: str
+    exten: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +153,7 @@ Command = (
     ReplyToRequest
     | OriginateLeg
     | HangupChannel
+    | BlindTransfer
     | SetChannelVar
     | PublishCallEvent
     | NotifyOperator

@@ -63,6 +63,8 @@ class Engine:
             ev.QueueCallerChanged: self._on_queue_caller,
             ev.QueueSnapshot: self._on_queue_snapshot,
             ev.PresenceRequested: lambda e, _n: presence_commands(self.catalogue, e),
+            ev.OperatorQueueOverflowed: self._on_operator_overflow,
+            ev.EmergencyFailed: self._on_emergency_failed,
             ev.LinkDown: lambda _e, _n: [],
         }
 
@@ -208,6 +210,24 @@ class Engine:
             RecordCall(record),
         ]
         return out
+
+    def _on_operator_overflow(self, event: ev.OperatorQueueOverflowed, now: float
+                              ) -> list[Command]:
+        call = self._known(event.call_id)
+        if call is None:
+            return []
+        call.operator_queue = event.to_queue
+        return [PublishCallEvent(call.call_id, "operator.overflow", now,
+                                 {"from_queue": event.from_queue, "to_queue": event.to_queue})]
+
+    def _on_emergency_failed(self, event: ev.EmergencyFailed, now: float) -> list[Command]:
+        call = self._known(event.call_id)
+        if call is None or not call.emergency:
+            return []
+        number, call.emergency = call.emergency, ""
+        call.move(Trigger.CALLER_REQUEUED)
+        return [PublishCallEvent(call.call_id, "emergency.failed", now,
+                                 {"number": number, "dial_status": event.dial_status})]
 
     def _on_member(self, event: ev.MemberChanged, now: float) -> list[Command]:
         self.board.member(event.state, removed=event.removed)

@@ -18,6 +18,7 @@ __all__ = [
     "ChannelHungUp",
     "ChannelSnapshot",
     "CommandFailed",
+    "EmergencyFailed",
     "Event",
     "LegAnswered",
     "LegEnded",
@@ -25,6 +26,7 @@ __all__ = [
     "LinkDown",
     "MemberChanged",
     "OperatorAnswered",
+    "OperatorQueueOverflowed",
     "PartyBridged",
     "PresenceRequested",
     "QueueCallerChanged",
@@ -71,6 +73,24 @@ class OperatorAnswered:
 
 
 @dataclass(frozen=True, slots=True)
+class OperatorQueueOverflowed:
+    """No seat answered in time: the caller moves to the next operator queue (partners)."""
+
+    call_id: str
+    from_queue: str
+    to_queue: str
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyFailed:
+    """The emergency number was not reached; the dialplan put the caller back in the
+    operator queue."""
+
+    call_id: str
+    dial_status: str
+
+
+@dataclass(frozen=True, slots=True)
 class TransferRequested:
     """The operator asked for a transfer: on the phone (``*5`` + code) or from the desk."""
 
@@ -81,6 +101,8 @@ class TransferRequested:
     operator: str | None = None
     operator_channel: str | None = None
     district: str | None = None
+    # the operator confirmed a blind transfer to an emergency number (110/119/120)
+    confirmed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +248,8 @@ Event = (
     CallEntered
     | CallerLeftQueue
     | OperatorAnswered
+    | OperatorQueueOverflowed
+    | EmergencyFailed
     | TransferRequested
     | LegAnswered
     | PartyBridged

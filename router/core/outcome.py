@@ -16,6 +16,8 @@ HOTLINE_TZ = ZoneInfo("Asia/Shanghai")
 
 def final_outcome(call: Call, state_before_end: CallState) -> str:
     """Exactly one outcome per call, decided from how far the call got."""
+    if call.emergency:
+        return "emergency_transferred"
     if call.three_way_at is not None:
         return "transferred"
     if state_before_end is CallState.TRANSFERRING:
@@ -41,7 +43,7 @@ def final_record(call: Call, outcome: str, now: float) -> CallRecord:
         outcome=outcome,
         operator=call.operator,
         operator_answered_at=call.operator_answered_at,
-        matter=request.matter if request else "",
+        matter=request.matter if request else call.emergency_matter,
         unit=request.plan.unit if request else "",
         district=request.plan.district if request else "",
         transfer_requested=call.transfer_requested_at is not None,
@@ -50,5 +52,6 @@ def final_record(call: Call, outcome: str, now: float) -> CallRecord:
         three_way_at=call.three_way_at,
         connected_unit=call.connected_unit,
         specialist=call.specialist,
+        emergency=call.emergency,
         targets=tuple(call.attempts),
     )

@@ -10,6 +10,7 @@ exhausted the caller stays with the operator, who is told.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from metrics.records import TargetAttempt
@@ -17,6 +18,7 @@ from router.core import events as ev
 from router.core.board import QueueBoard
 from router.core.call import Call, CallState, Leg, Request, Trigger
 from router.core.commands import (
+    BlindTransfer,
     CancelTimer,
     Command,
     HangupChannel,
@@ -27,7 +29,7 @@ from router.core.commands import (
     SetChannelVar,
     StartTimer,
 )
-from router.dialplan import VAR_SURVEY, VAR_TRANSFER_PENDING
+from router.dialplan import CONTEXT_EMERGENCY, VAR_SURVEY, VAR_TRANSFER_PENDING
 from skills.catalogue import Catalogue
 from skills.select import Plan, Rejection, plan_transfer
 
@@ -77,6 +79,9 @@ class Transfers:
             call.requests_rejected += 1
             busy = call.state in (CallState.TRANSFERRING, CallState.THREE_WAY)
             return [reply(False, "transfer_in_progress" if busy else "not_with_operator")]
+        matter = self.catalogue.matter(event.matter_code)
+        if matter is not None and matter.emergency is not None:
+            return self._emergency(call, event, matter.emergency, reply, now)
         states = self.board.teams(self.catalogue.queues(), now)
         district = self.catalogue.resolve_district(event.district, call.caller_number)
         plan = plan_transfer(self.catalogue, event.matter_code, district, states)
@@ -195,6 +200,23 @@ class Transfers:
         ]
 
     # -- internals ---------------------------------------------------------------------
+
+    def _emergency(self, call: Call, event: ev.TransferRequested, number: str,
+                   reply: Callable[..., ReplyToRequest], now: float) -> list[Command]:
+        """Police, fire, ambulance: first ask the operator to confirm, then send the caller
+        blind to the number (the operator's part ends; the emergency service owns it)."""
+        data = {"matter": event.matter_code, "number": number, "source": event.source}
+        if not event.confirmed:
+            return [reply(False, "confirm_emergency", number=number),
+                    PublishCallEvent(call.call_id, "emergency.confirm_requested", now, data)]
+        call.move(Trigger.EMERGENCY_TRANSFER)
+        call.emergency, call.emergency_matter = number, event.matter_code
+        return [
+            reply(True, "emergency_transfer", number=number),
+            BlindTransfer(call.call_id, call.caller_channel, CONTEXT_EMERGENCY, number),
+            PublishCallEvent(call.call_id, "emergency.transferred", now,
+                             {**data, "operator": call.operator}),
+        ]
 
     def _next_leg(self, call: Call, now: float) -> list[Command]:
         request = call.request

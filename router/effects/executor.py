@@ -71,6 +71,11 @@ class Executor:
                                queue=command.queue, ring_timeout_s=command.ring_timeout_s)
                 self._ami_action(command.call_id, lambda: render.originate_leg(command),
                                  "OriginateLeg", leg_id=command.leg_id)
+            case cmd.BlindTransfer():
+                self._log.info("blind_transfer", call_id=command.call_id,
+                               context=command.context, exten=command.exten)
+                self._ami_action(command.call_id, lambda: render.blind_transfer(command),
+                                 "BlindTransfer")
             case cmd.HangupChannel():
                 self._ami_action(command.call_id, lambda: render.hangup(command), "HangupChannel",
                                  quiet=True)

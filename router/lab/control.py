@@ -25,7 +25,8 @@ __all__ = ["LabControl", "PartyMode"]
 
 PartyMode = Literal["answer", "busy", "noanswer", "reject"]
 DeviceState = Literal["NOT_INUSE", "INUSE", "BUSY", "UNAVAILABLE", "RINGING"]
-_PARTY_KEYS = ("mode", "answer_after_s", "talk_s", "transfer_matter", "transfer_after_s")
+_PARTY_KEYS = ("mode", "answer_after_s", "talk_s", "transfer_matter", "transfer_after_s",
+               "confirm")
 
 
 @dataclass(slots=True)
@@ -35,10 +36,12 @@ class LabControl:
 
     async def party(self, extension: str, *, mode: PartyMode = "answer",
                     answer_after_s: float = 0, talk_s: float = 3600,
-                    transfer_matter: str = "", transfer_after_s: float = 1) -> None:
+                    transfer_matter: str = "", transfer_after_s: float = 1,
+                    confirm: str = "") -> None:
         """Set how an operator or specialist behaves the next time they are called."""
         values = {"mode": mode, "answer_after_s": f"{answer_after_s:g}", "talk_s": f"{talk_s:g}",
-                  "transfer_matter": transfer_matter, "transfer_after_s": f"{transfer_after_s:g}"}
+                  "transfer_matter": transfer_matter, "transfer_after_s": f"{transfer_after_s:g}",
+                  "confirm": confirm}
         for key in _PARTY_KEYS:
             await self._db_put(f"hotline-lab/party/{extension}", key, values[key])
 

@@ -10,7 +10,8 @@ from router import dialplan
 from router.ami import names
 
 CONF = Path(__file__).resolve().parents[2] / "asterisk_conf"
-EXTENSIONS = (CONF / "extensions.conf").read_text(encoding="utf-8")
+GENERATED = (CONF / "extensions_catalogue.conf").read_text(encoding="utf-8")
+EXTENSIONS = (CONF / "extensions.conf").read_text(encoding="utf-8") + GENERATED
 LAB = (CONF / "lab" / "extensions_lab.conf").read_text(encoding="utf-8")
 FEATURES = (CONF / "features.conf").read_text(encoding="utf-8")
 MANAGER = (CONF / "manager.conf").read_text(encoding="utf-8")
@@ -23,13 +24,15 @@ def _contexts(text: str) -> set[str]:
 
 def test_every_context_the_router_names_exists_and_no_other() -> None:
     named = {v for k, v in vars(dialplan).items() if k.startswith("CONTEXT_")}
-    lab = {dialplan.CONTEXT_LAB_CALLER, dialplan.CONTEXT_LAB_PARTY}
+    lab = {dialplan.CONTEXT_LAB_CALLER, dialplan.CONTEXT_LAB_PARTY,
+           dialplan.CONTEXT_EMERGENCY_OUT}  # the lab's stand-in for the site's route
     assert _contexts(EXTENSIONS) == named - lab
     assert _contexts(LAB) == lab
 
 
-def test_the_production_dialplan_only_tries_to_include_the_lab_file() -> None:
+def test_the_production_dialplan_includes_only_the_generated_site_and_lab_files() -> None:
     assert re.findall(r"^#\w*include.*$", EXTENSIONS, re.M) == [
+        '#include "extensions_catalogue.conf"', '#tryinclude "extensions_site.conf"',
         '#tryinclude "extensions_lab.conf"']
     assert not (CONF / "extensions_lab.conf").exists()
 
@@ -58,6 +61,7 @@ def test_queues_features_and_entry_use_the_shared_names() -> None:
     assert f"exten => {dialplan.ENTRY_EXTEN},1," in EXTENSIONS
     for feature, context in ((dialplan.FEATURE_TRANSFER, dialplan.CONTEXT_OPERATOR_TRANSFER),
                              (dialplan.FEATURE_LEAVE, dialplan.CONTEXT_OPERATOR_LEAVE)):
-        assert re.search(rf"^{feature} => \*\d,self,Gosub\({context},s,1\)$", FEATURES, re.M)
+        assert re.search(rf"^{feature} => \*\d,self,Gosub\({context},s,1\)(,default)?$",
+                         FEATURES, re.M)
         assert feature in EXTENSIONS  # enabled on the operator's channel
     assert f'"${{HOTLINE_REPLY}}" = "{dialplan.REPLY_ACCEPTED}"' in EXTENSIONS

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from skills.catalogue import CatalogueInvalid, load_catalogue, parse_catalogue
-from skills.render import QUEUES_FILE, render_queues
+from skills.render import CHAIN_FILE, QUEUES_FILE, render_operator_chain, render_queues
 
 DEFAULT = Path(__file__).resolve().parents[2] / "skills" / "data" / "catalogue.yaml"
 
@@ -16,7 +16,10 @@ DEFAULT = Path(__file__).resolve().parents[2] / "skills" / "data" / "catalogue.y
 def test_the_default_catalogue_is_the_first_batch_of_54_matters() -> None:
     catalogue = load_catalogue(DEFAULT)
     units = catalogue.units
-    assert len(catalogue.matters) == 54
+    enterprise = {c: m for c, m in catalogue.matters.items() if m.emergency is None}
+    assert len(enterprise) == 54
+    assert sorted(m.emergency for m in catalogue.matters.values() if m.emergency) == [
+        "110", "119", "120"]
     assert sum(1 for m in catalogue.matters.values() if m.units == ("tax",)) == 25
     assert len(units) >= 8
     assert sorted(u for u, spec in units.items() if spec.level == "district") == [
@@ -24,8 +27,10 @@ def test_the_default_catalogue_is_the_first_batch_of_54_matters() -> None:
     assert all(catalogue.members(q) for q in catalogue.queues())
 
 
-def test_the_committed_queue_file_is_what_the_catalogue_renders() -> None:
-    assert QUEUES_FILE.read_text(encoding="utf-8") == render_queues(load_catalogue(DEFAULT))
+def test_the_committed_generated_files_are_what_the_catalogue_renders() -> None:
+    catalogue = load_catalogue(DEFAULT)
+    assert QUEUES_FILE.read_text(encoding="utf-8") == render_queues(catalogue)
+    assert CHAIN_FILE.read_text(encoding="utf-8") == render_operator_chain(catalogue)
 
 
 def _broken(edit: str) -> list[tuple[str, str]]:
@@ -82,3 +87,13 @@ def test_a_file_that_is_not_yaml_is_refused() -> None:
     with pytest.raises(CatalogueInvalid) as exc:
         parse_catalogue("matters: [", "cat.yaml")
     assert exc.value.problems[0].reason.startswith("not valid YAML")
+
+
+def test_the_committed_json_schema_is_the_models() -> None:
+    import json  # noqa: PLC0415
+
+    from skills.model import CatalogueFile  # noqa: PLC0415
+
+    committed = json.loads((DEFAULT.parent / "catalogue.schema.json").read_text())
+    assert committed == CatalogueFile.model_json_schema(), (
+        "regenerate: python -m router catalogue schema > skills/data/catalogue.schema.json")

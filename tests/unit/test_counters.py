@@ -22,10 +22,12 @@ def test_an_overflowed_transfer_counts_once_per_scope_per_day_and_hour() -> None
     day = {(scope, name): n for (d, scope, name, hour), n in counter_increments(record()).items()
            if hour == -1}
     assert day == {
-        (scope, name): 1
-        for scope in ("total", "unit:tax", "matter:101")
-        for name in ("calls", "requests", "connected", "three_way", "overflow_attempted",
-                     "overflow_connected")
+        **{(scope, name): 1
+           for scope in ("total", "unit:tax", "matter:101")
+           for name in ("calls", "requests", "connected", "three_way", "overflow_attempted",
+                        "overflow_connected")},
+        ("queue:tax-invoice", "target_rung"): 1, ("queue:tax-invoice", "target_timeout"): 1,
+        ("queue:tax-backup", "target_rung"): 1, ("queue:tax-backup", "target_answered"): 1,
     }
     hours = {hour for (_, _, _, hour) in counter_increments(record())}
     assert hours == {-1, 10}

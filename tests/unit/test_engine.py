@@ -9,6 +9,7 @@ import pytest
 from metrics.records import CallRecord, TargetAttempt
 from router.core import events as ev
 from router.core.commands import (
+    BlindTransfer,
     CancelTimer,
     Command,
     HangupChannel,
@@ -175,3 +176,20 @@ def test_resync_ends_calls_the_pbx_no_longer_has_and_fails_lost_legs(engine: Eng
     ended = [c.record for c in out if isinstance(c, RecordCall)]
     assert [(r.call_id, r.outcome) for r in ended] == [("c2", "lost")]
     assert OriginateLeg("c1", "c1-L2", "tax-backup", CALLER, 1, 20, 30) in out
+
+
+def test_an_emergency_matter_needs_the_operators_confirmation_before_the_blind_transfer(
+    engine: Engine
+) -> None:
+    first = engine.feed(ev.TransferRequested("r1", "901", "desk", operator="1001"), T0 + 10)
+    assert first == [
+        ReplyToRequest("c1", "r1", "desk", "1001", SEAT, False, "confirm_emergency",
+                       {"number": "110"}),
+        PublishCallEvent("c1", "emergency.confirm_requested", T0 + 10,
+                         {"matter": "901", "number": "110", "source": "desk"}),
+    ]
+    assert engine.calls["c1"].state.value == "with_operator"
+    confirmed = engine.feed(ev.TransferRequested("r2", "901", "desk", operator="1001",
+                                                 confirmed=True), T0 + 12)
+    assert confirmed[1] == BlindTransfer("c1", CALLER, "hotline-emergency", "110")
+    assert engine.calls["c1"].state.value == "concluding"
