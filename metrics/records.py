@@ -21,6 +21,7 @@ OUTCOMES = (
     "abandoned_in_queue",  # the caller hung up before a seat answered
     "lost",  # the PBX lost the call (restart) before any outcome
     "emergency_transferred",  # sent blind to 110/119/120 after the operator confirmed
+    "after_hours_ticket",  # outside the unit's working time: a sub-urgent ticket instead
 )
 
 
@@ -56,6 +57,8 @@ class CallRecord:
     connected_unit: str = ""
     specialist: str = ""
     emergency: str = ""
+    ticket_id: str = ""
+    ticket_reason: str = ""
     targets: tuple[TargetAttempt, ...] = field(default_factory=tuple)
 
     def to_json(self) -> str:

@@ -14,9 +14,11 @@ from router.core.transfer import TransferPolicy
 from router.effects.mqtt import MqttBus
 from router.effects.redis_client import redis_client
 from router.effects.topics import Topics
-from router.errors import AmiLoginError, ConfigErrors
+from router.errors import AmiLoginError, ConfigError, ConfigErrors
 from router.log import configure_logging, get_logger
 from router.service import Service
+from router.tickets.store import TicketStore
+from skills.calendar import OfficialCalendar, load_calendar_overrides
 from skills.catalogue import Catalogue, CatalogueInvalid, load_catalogue
 
 __all__ = ["build_service", "load_catalogue_checked", "run_service"]
@@ -27,8 +29,14 @@ def load_catalogue_checked(settings: Settings) -> Catalogue:
     try:
         return load_catalogue(settings.catalogue.path)
     except CatalogueInvalid as exc:
-        from router.errors import ConfigError  # noqa: PLC0415
+        raise ConfigErrors([ConfigError(p.file, p.path, p.reason) for p in exc.problems]) from exc
 
+
+def load_calendar_checked(settings: Settings) -> OfficialCalendar:
+    """The official calendar with the administrator's overrides; problems -> ConfigErrors."""
+    try:
+        return load_calendar_overrides(settings.catalogue.calendar_overrides)
+    except CatalogueInvalid as exc:
         raise ConfigErrors([ConfigError(p.file, p.path, p.reason) for p in exc.problems]) from exc
 
 
@@ -37,9 +45,13 @@ def build_service(settings: Settings) -> Service:
     topics = Topics(settings.mqtt.topic_prefix)
     recorder = Recorder(redis_client(settings.redis), Keys(settings.redis.namespace),
                         buffer_size=settings.redis.buffer_size)
+    calendar = load_calendar_checked(settings)
     return Service(
         settings=settings,
-        engine=Engine(catalogue, TransferPolicy(settings.transfer.originate_margin_s)),
+        engine=Engine(catalogue, TransferPolicy(settings.transfer.originate_margin_s),
+                      calendar),
+        tickets=TicketStore(settings.tickets.db_path,
+                            lambda kind, unit: topics.unit(unit, kind)),
         ami=AmiClient(settings.ami),
         bus=MqttBus(settings.mqtt, topics),
         recorder=recorder,

@@ -85,8 +85,11 @@ def _check_config(config: Path | None, catalogue: Path | None) -> int:
                 raise ConfigErrors([ConfigError(p.file, p.path, p.reason)
                                     for p in exc.problems]) from exc
         else:
+            from router.app import load_calendar_checked  # noqa: PLC0415
+
             settings = load_settings(config)
             loaded = load_catalogue_checked(settings)
+            load_calendar_checked(settings)
     except ConfigErrors as exc:
         _print_errors(exc)
         return EXIT_CONFIG

@@ -30,6 +30,7 @@ __all__ = [
     "RedisSettings",
     "ServiceSettings",
     "Settings",
+    "TicketSettings",
     "TransferSettings",
     "default_lab_home",
     "load_settings",
@@ -134,6 +135,16 @@ class ServiceSettings(_Section):
 
 class CatalogueSettings(_Section):
     path: Path = DEFAULT_CATALOGUE
+    # the administrator's calendar file: new years' official notices, extra closures
+    calendar_overrides: Path | None = None
+
+
+class TicketSettings(_Section):
+    """The durable ticket store (SQLite) and its background work."""
+
+    db_path: Path = Field(default_factory=lambda: default_lab_home() / "tickets.sqlite3")
+    sweep_interval_s: float = Field(default=15.0, gt=0)
+    outbox_poll_s: float = Field(default=1.0, gt=0)
 
 
 class LogSettings(_Section):
@@ -152,6 +163,7 @@ class Settings(_Section):
     catalogue: CatalogueSettings = CatalogueSettings()
     log: LogSettings = LogSettings()
     service: ServiceSettings = ServiceSettings()
+    tickets: TicketSettings = TicketSettings()
     secrets_dir: Path | None = None
 
 
@@ -172,10 +184,12 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     ]
     if problems:
         raise ConfigErrors(problems)
-    catalogue = data.get("catalogue")
-    if path and isinstance(catalogue, dict) and isinstance(catalogue.get("path"), str):
-        # a relative catalogue path is relative to the settings file, not to the cwd
-        catalogue["path"] = str((path.parent / catalogue["path"]).resolve())
+    for section, key in (("catalogue", "path"), ("catalogue", "calendar_overrides"),
+                         ("tickets", "db_path")):
+        value = data.get(section, {}).get(key) if isinstance(data.get(section), dict) else None
+        if path and isinstance(value, str):
+            # a relative path in the settings file is relative to that file, not to the cwd
+            data[section][key] = str((path.parent / value).resolve())
     env_data = _env_tree(env)
     secrets_dir = env_data.get("secrets_dir") or data.get("secrets_dir")
     if secrets_dir is None:

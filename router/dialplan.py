@@ -21,6 +21,7 @@ __all__ = [
     "CONTEXT_PRESENCE_CODES",
     "CONTEXT_SPECIALIST_CONNECTED",
     "CONTEXT_SURVEY",
+    "CONTEXT_TICKET_CONFIRMATION",
     "CONTRACT_VERSION",
     "ENTRY_EXTEN",
     "FEATURE_LEAVE",
@@ -28,6 +29,7 @@ __all__ = [
     "OPERATOR_QUEUE",
     "REPLY_ACCEPTED",
     "REPLY_CONFIRM",
+    "REPLY_TICKET",
     "ROLE_CALLER",
     "ROLE_DEPARTMENT_LEG",
     "ROLE_OPERATOR",
@@ -39,6 +41,8 @@ __all__ = [
     "VAR_RING_TIMEOUT_S",
     "VAR_ROLE",
     "VAR_SURVEY",
+    "VAR_TICKET_DUE",
+    "VAR_TICKET_ID",
     "VAR_TRANSFER_PENDING",
     "is_operator_queue",
 ]
@@ -56,6 +60,7 @@ CONTEXT_OPERATOR_LEAVE = "hotline-operator-leave"  # feature *0
 CONTEXT_DEPARTMENT_LEG = "hotline-department-leg"  # Local/<queue>@... originated legs
 CONTEXT_SPECIALIST_CONNECTED = "hotline-specialist-connected"
 CONTEXT_SURVEY = "hotline-survey"
+CONTEXT_TICKET_CONFIRMATION = "hotline-ticket-confirmation"  # tells the caller their ticket
 CONTEXT_EMERGENCY = "hotline-emergency"  # blind transfers to 110/119/120
 CONTEXT_EMERGENCY_OUT = "hotline-emergency-out"  # the site's (or the lab's) route to them
 CONTEXT_OPERATOR_QUEUES = "hotline-operator-queues"  # generated: the operator queue chain
@@ -76,6 +81,8 @@ VAR_RING_TIMEOUT_S = "HOTLINE_RING_TIMEOUT_S"  # how long the leg waits in its q
 VAR_REPLY = "HOTLINE_REPLY"  # the router's answer to the operator's *5 request
 VAR_TRANSFER_PENDING = "HOTLINE_TRANSFER_PENDING"  # yes: requeue the caller if the seat drops
 VAR_SURVEY = "HOTLINE_SURVEY"  # yes: the caller takes the survey when the call ends
+VAR_TICKET_ID = "HOTLINE_TICKET_ID"  # set once a ticket is stored: announced to the caller
+VAR_TICKET_DUE = "HOTLINE_TICKET_DUE"  # its due time (Unix seconds): the callback day
 
 def is_operator_queue(queue: str) -> bool:
     """The hotline's operator queue or a partner pool of its overflow chain."""
@@ -83,6 +90,7 @@ def is_operator_queue(queue: str) -> bool:
 
 
 REPLY_ACCEPTED = "accepted"  # any other reply value is "rejected-<reason>"...
+REPLY_TICKET = "ticket"  # ...or this: outside working time, a ticket was stored instead
 REPLY_CONFIRM = "confirm"  # ...or this: an emergency matter, the operator must press 1
 
 ROLE_CALLER = "caller"

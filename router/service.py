@@ -37,6 +37,8 @@ from router.effects.topics import Topics
 from router.errors import AmiError, AmiParseError
 from router.health import Health, write_health_file
 from router.log import get_logger
+from router.tickets.desk import TicketDesk
+from router.tickets.store import TicketStore
 from skills.catalogue import CatalogueInvalid, load_catalogue
 
 __all__ = ["Service", "ServiceStats"]
@@ -64,6 +66,7 @@ class Service:
         bus: MqttBus,
         recorder: Recorder,
         topics: Topics,
+        tickets: TicketStore,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
@@ -75,8 +78,10 @@ class Service:
         self.clock = clock
         self.events: asyncio.Queue[ev.Event] = asyncio.Queue(settings.ami.event_queue_size)
         self.timers = Timers(self._feed_nowait, clock)
+        self.tickets = TicketDesk(tickets, bus, settings.tickets, self._feed_nowait, clock,
+                                  lambda unit: topics.unit(unit, "ticket-replies"))
         self.executor = Executor(ami, bus, recorder, self.timers, topics, self._feed_nowait,
-                                 settings.dialplan)
+                                 settings.dialplan, self.tickets.create_nowait)
         self.stats = ServiceStats()
         self.stopping = False
         self.ready = asyncio.Event()  # set after the first resync
@@ -98,6 +103,7 @@ class Service:
                                                tuple(self.topics.subscriptions())),
                                   name="mqtt-bus")
                 group.create_task(self._reloader(), name="catalogue-reloader")
+                group.create_task(self.tickets.run(), name="ticket-desk")
                 group.create_task(self.recorder.run(), name="metrics-recorder")
                 group.create_task(self._consume(), name="router-core")
                 if self.settings.service.health_file is not None:
@@ -201,6 +207,10 @@ class Service:
         """An MQTT command: a desk application's (operators, specialists) or an admin's."""
         if topic == self.topics.admin_commands():
             await self._on_admin(payload)
+            return
+        unit = self.topics.unit_of_ticket_command(topic)
+        if unit is not None:
+            self.tickets.handle_command(unit, payload)
             return
         target = self.topics.party_of_command(topic)
         if target is None:

@@ -84,6 +84,18 @@ def _clock(hours: str, minutes: str) -> time:
     return time(int(hours), int(minutes))
 
 
+class Deadline(_Spec):
+    """When a unit must contact the enterprise about a ticket.
+
+    ``next_working_day`` (the 2022 plan): before ``at`` on the next working day.
+    ``working_hours``: within ``hours`` of the unit's working time.
+    """
+
+    policy: Literal["next_working_day", "working_hours"] = "next_working_day"
+    at: str = Field(default="10:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    hours: int = Field(default=8, ge=1, le=240)
+
+
 class TeamSpec(_Spec):
     """A team of a unit: one Asterisk queue (its id is the queue name)."""
 
@@ -105,6 +117,7 @@ class UnitSpec(_Spec):
     max_wait_s: int = Field(default=90, ge=10, le=1800)
     queue_maxlen: int = Field(default=5, ge=1, le=100)
     ticket_contact: str = Field(min_length=1)
+    ticket_deadline: Deadline = Deadline()
 
 
 class MatterSpec(_Spec):

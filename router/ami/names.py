@@ -23,6 +23,7 @@ __all__ = [
     "H_REASON",
     "H_REQUEST_ID",
     "H_TARGET_QUEUE",
+    "H_TICKET_ID",
     "H_TO_QUEUE",
     "H_VERSION",
     "UE_CALLER_LEFT_QUEUE",
@@ -33,6 +34,7 @@ __all__ = [
     "UE_OPERATOR_LEAVE",
     "UE_OPERATOR_OVERFLOW",
     "UE_PRESENCE",
+    "UE_TICKET_ANNOUNCED",
     "UE_TRANSFER_REQUEST",
     "USER_EVENTS",
 ]
@@ -45,6 +47,7 @@ UE_OPERATOR_LEAVE = "HotlineOperatorLeave"  # operator keyed *0
 UE_DEPARTMENT_LEG_ENDED = "HotlineDepartmentLegEnded"  # leg's Queue() returned (QueueStatus)
 UE_OPERATOR_OVERFLOW = "HotlineOperatorOverflow"  # no seat in time: the next operator queue
 UE_EMERGENCY_FAILED = "HotlineEmergencyFailed"  # 110/119/120 not reached: caller requeued
+UE_TICKET_ANNOUNCED = "HotlineTicketAnnounced"  # the caller is hearing their ticket number
 # not about a call: a specialist's phone feature code (login, logout, pause, unpause)
 UE_PRESENCE = "HotlinePresence"
 
@@ -57,6 +60,7 @@ USER_EVENTS = (
     UE_DEPARTMENT_LEG_ENDED,
     UE_OPERATOR_OVERFLOW,
     UE_EMERGENCY_FAILED,
+    UE_TICKET_ANNOUNCED,
 )
 
 H_VERSION = "Version"
@@ -67,6 +71,7 @@ H_MATTER = "Matter"
 H_DISTRICT = "District"
 H_CONFIRMED = "Confirmed"
 H_DIAL_STATUS = "DialStatus"
+H_TICKET_ID = "TicketId"
 H_LEG_ID = "LegId"
 H_TARGET_QUEUE = "TargetQueue"
 H_QUEUE_STATUS = "QueueStatus"

@@ -137,6 +137,8 @@ def _user_event(message: AmiMessage) -> ev.Event | None:
     if kind == names.UE_OPERATOR_OVERFLOW:
         return ev.OperatorQueueOverflowed(call_id, _need(message, names.H_FROM_QUEUE),
                                           _need(message, names.H_TO_QUEUE))
+    if kind == names.UE_TICKET_ANNOUNCED:
+        return ev.TicketAnnounced(call_id, _need(message, names.H_TICKET_ID))
     if kind == names.UE_EMERGENCY_FAILED:
         return ev.EmergencyFailed(call_id, message.get(names.H_DIAL_STATUS) or "")
     if kind == names.UE_DEPARTMENT_LEG_ENDED:

@@ -17,12 +17,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Literal
 
 from metrics.records import TargetAttempt
 from router.errors import IllegalTransition
 from skills.select import Plan
 
-__all__ = ["TRANSITIONS", "Call", "CallState", "Leg", "Request", "Trigger", "next_state"]
+__all__ = [
+    "TRANSITIONS",
+    "Call",
+    "CallState",
+    "Leg",
+    "Request",
+    "TicketRequest",
+    "Trigger",
+    "next_state",
+]
 
 
 class CallState(StrEnum):
@@ -126,9 +136,19 @@ class Request:
 
     request_id: str
     matter: str
-    source: str
+    source: Literal["phone", "desk"]
     plan: Plan
     next_target: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRequest:
+    request_id: str
+    source: Literal["phone", "desk"]
+    operator: str | None
+    operator_channel: str | None
+    matter: str
+    unit: str
 
 
 @dataclass(slots=True)
@@ -149,6 +169,10 @@ class Call:
     transfer_requested_at: float | None = None
     requests_rejected: int = 0
     three_way_at: float | None = None
+    ticket_id: str = ""
+    ticket_reason: str = ""
+    # the request a ticket answers: replied to once the ticket is stored
+    ticket_request: TicketRequest | None = None
     emergency: str = ""  # the emergency number the caller was sent to
     emergency_matter: str = ""
     connected_unit: str = ""

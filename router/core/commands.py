@@ -16,6 +16,7 @@ __all__ = [
     "BlindTransfer",
     "CancelTimer",
     "Command",
+    "CreateTicket",
     "HangupChannel",
     "NotifyOperator",
     "OriginateLeg",
@@ -137,6 +138,27 @@ class ReplyToParty:
 
 
 @dataclass(frozen=True, slots=True)
+class CreateTicket:
+    """Store a sub-urgent ticket (durably, once per idempotency key), then publish it.
+
+    The outcome comes back as TicketStored or TicketFailed; nothing announces the ticket
+    before it is stored.
+    """
+
+    call_id: str
+    idempotency_key: str
+    created_at: float
+    matter: str
+    unit: str
+    district: str
+    priority: int
+    operator: str
+    caller_number: str
+    reason: str  # after_hours | overflow_exhausted
+    due_at: float
+
+
+@dataclass(frozen=True, slots=True)
 class StartTimer:
     call_id: str
     name: str
@@ -162,4 +184,5 @@ Command = (
     | CancelTimer
     | SetPresence
     | ReplyToParty
+    | CreateTicket
 )

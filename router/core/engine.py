@@ -23,8 +23,10 @@ from router.core.commands import (
 )
 from router.core.outcome import final_outcome, final_record
 from router.core.presence import presence_commands
+from router.core.tickets import ticket_failed, ticket_stored
 from router.core.transfer import TransferPolicy, Transfers
 from router.errors import IllegalTransition
+from skills.calendar import OfficialCalendar
 from skills.catalogue import Catalogue
 
 __all__ = ["Engine", "EngineStats"]
@@ -41,11 +43,14 @@ class EngineStats:
 class Engine:
     """Feed it events in PBX order; carry out the commands it returns, in order."""
 
-    def __init__(self, catalogue: Catalogue, policy: TransferPolicy | None = None) -> None:
+    def __init__(self, catalogue: Catalogue, policy: TransferPolicy | None = None,
+                 calendar: OfficialCalendar | None = None) -> None:
         self.calls: dict[str, Call] = {}
         self.stats = EngineStats()
         self.board = QueueBoard()
-        self.transfers = Transfers(catalogue, policy or TransferPolicy(), self.board)
+        self.calendar = calendar or OfficialCalendar()
+        self.transfers = Transfers(catalogue, policy or TransferPolicy(), self.board,
+                                   self.calendar)
         self._handlers: dict[type[Any], Callable[[Any, float], list[Command]]] = {
             ev.CallEntered: self._on_entered,
             ev.OperatorAnswered: self._on_operator_answered,
@@ -65,6 +70,10 @@ class Engine:
             ev.PresenceRequested: lambda e, _n: presence_commands(self.catalogue, e),
             ev.OperatorQueueOverflowed: self._on_operator_overflow,
             ev.EmergencyFailed: self._on_emergency_failed,
+            ev.TicketStored: lambda e, n: ticket_stored(self.calls.get(e.call_id), e, n),
+            ev.TicketFailed: lambda e, n: ticket_failed(self.calls.get(e.call_id), e, n),
+            ev.TicketAnnounced: lambda e, n: [PublishCallEvent(
+                e.call_id, "ticket.announced", n, {"ticket_id": e.ticket_id})],
             ev.LinkDown: lambda _e, _n: [],
         }
 

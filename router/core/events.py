@@ -33,6 +33,9 @@ __all__ = [
     "QueueSnapshot",
     "RequestSource",
     "Resynced",
+    "TicketAnnounced",
+    "TicketFailed",
+    "TicketStored",
     "TimerFired",
     "TransferRequested",
 ]
@@ -203,6 +206,34 @@ class PresenceRequested:
 
 
 @dataclass(frozen=True, slots=True)
+class TicketStored:
+    """The ticket is on disk (``created`` False: it existed already for this request)."""
+
+    call_id: str
+    ticket_id: str
+    unit: str
+    due_at: float
+    reason: str
+    created: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TicketAnnounced:
+    """The dialplan is telling the caller their ticket number and callback day."""
+
+    call_id: str
+    ticket_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class TicketFailed:
+    """The ticket could not be stored: nobody is told a ticket exists."""
+
+    call_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class TimerFired:
     call_id: str
     name: str
@@ -260,6 +291,9 @@ Event = (
     | QueueCallerChanged
     | QueueSnapshot
     | PresenceRequested
+    | TicketStored
+    | TicketAnnounced
+    | TicketFailed
     | TimerFired
     | CommandFailed
     | LinkDown

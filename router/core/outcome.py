@@ -18,6 +18,8 @@ def final_outcome(call: Call, state_before_end: CallState) -> str:
     """Exactly one outcome per call, decided from how far the call got."""
     if call.emergency:
         return "emergency_transferred"
+    if call.ticket_reason == "after_hours":
+        return "after_hours_ticket"
     if call.three_way_at is not None:
         return "transferred"
     if state_before_end is CallState.TRANSFERRING:
@@ -43,8 +45,10 @@ def final_record(call: Call, outcome: str, now: float) -> CallRecord:
         outcome=outcome,
         operator=call.operator,
         operator_answered_at=call.operator_answered_at,
-        matter=request.matter if request else call.emergency_matter,
-        unit=request.plan.unit if request else "",
+        matter=request.matter if request else (
+            call.ticket_request.matter if call.ticket_request else call.emergency_matter),
+        unit=request.plan.unit if request else (
+            call.ticket_request.unit if call.ticket_request else ""),
         district=request.plan.district if request else "",
         transfer_requested=call.transfer_requested_at is not None,
         transfer_requested_at=call.transfer_requested_at,
@@ -53,5 +57,7 @@ def final_record(call: Call, outcome: str, now: float) -> CallRecord:
         connected_unit=call.connected_unit,
         specialist=call.specialist,
         emergency=call.emergency,
+        ticket_id=call.ticket_id,
+        ticket_reason=call.ticket_reason,
         targets=tuple(call.attempts),
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from metrics.records import TargetAttempt
 from router.core import events as ev
 from router.core.board import QueueBoard
-from router.core.call import Call, CallState, Leg, Request, Trigger
+from router.core.call import Call, CallState, Leg, Request, TicketRequest, Trigger
 from router.core.commands import (
     BlindTransfer,
     CancelTimer,
@@ -29,7 +29,10 @@ from router.core.commands import (
     SetChannelVar,
     StartTimer,
 )
+from router.core.hours import is_open
+from router.core.tickets import create_ticket
 from router.dialplan import CONTEXT_EMERGENCY, VAR_SURVEY, VAR_TRANSFER_PENDING
+from skills.calendar import OfficialCalendar
 from skills.catalogue import Catalogue
 from skills.select import Plan, Rejection, plan_transfer
 
@@ -57,10 +60,12 @@ class TransferPolicy:
 
 
 class Transfers:
-    def __init__(self, catalogue: Catalogue, policy: TransferPolicy, board: QueueBoard) -> None:
+    def __init__(self, catalogue: Catalogue, policy: TransferPolicy, board: QueueBoard,
+                 calendar: OfficialCalendar) -> None:
         self.catalogue = catalogue
         self.policy = policy
         self.board = board
+        self.calendar = calendar
 
     def request(self, call: Call | None, event: ev.TransferRequested, now: float
                 ) -> list[Command]:
@@ -93,6 +98,14 @@ class Transfers:
                                  {"matter": event.matter_code, "reason": plan.reason,
                                   "source": event.source}),
             ]
+        unit = self.catalogue.units[plan.unit]
+        if not is_open(unit.hours, self.calendar, now):
+            # outside the unit's working time: a sub-urgent ticket instead of a transfer;
+            # the operator hears the answer once the ticket is stored
+            ticket = TicketRequest(event.request_id, event.source, operator, channel,
+                                   plan.matter, plan.unit)
+            return create_ticket(call, ticket, plan, "after_hours", self.catalogue,
+                                 self.calendar, now)
         call.move(Trigger.TRANSFER_ACCEPTED)
         call.request = Request(event.request_id, event.matter_code, event.source, plan)
         if call.transfer_requested_at is None:
@@ -232,7 +245,11 @@ class Transfers:
             ]
             if call.operator:
                 out.append(NotifyOperator(call.call_id, call.operator, "transfer_failed", data))
-            return out
+            # the whole chain failed in working time: the unit gets a ticket all the same
+            ticket = TicketRequest("", request.source, call.operator, call.operator_channel,
+                                   request.matter, request.plan.unit)
+            return out + create_ticket(call, ticket, request.plan, "overflow_exhausted",
+                                       self.catalogue, self.calendar, now)
         if request.next_target > 0:
             call.move(Trigger.NEXT_TARGET)
         target = targets[request.next_target]

@@ -19,7 +19,7 @@ from router.ami import render
 from router.ami.client import AmiAction, AmiClient, AmiResponse
 from router.config import DialplanSettings
 from router.core import commands as cmd
-from router.core.events import CommandFailed, Event
+from router.core.events import CommandFailed, Event, TicketFailed
 from router.effects.mqtt import MqttBus
 from router.effects.timers import Timers
 from router.effects.topics import Topics
@@ -41,8 +41,10 @@ class Executor:
         topics: Topics,
         feedback: Callable[[Event], None],
         dialplan: DialplanSettings | None = None,
+        tickets: Callable[[cmd.CreateTicket], None] | None = None,
     ) -> None:
         self._dialplan = dialplan or DialplanSettings()
+        self._tickets = tickets
         self._ami = ami
         self._bus = bus
         self._recorder = recorder
@@ -97,6 +99,11 @@ class Executor:
                 self._timers.start(command.call_id, command.name, command.at)
             case cmd.CancelTimer():
                 self._timers.cancel(command.call_id, command.name)
+            case cmd.CreateTicket():
+                if self._tickets is None:
+                    self._feedback(TicketFailed(command.call_id, "no_ticket_store"))
+                else:
+                    self._tickets(command)
             case cmd.SetPresence():
                 self._presence(command)
             case cmd.ReplyToParty():

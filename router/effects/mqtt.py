@@ -37,6 +37,7 @@ class Outgoing:
     payload: bytes
     qos: int = 1
     retain: bool = False
+    delivered: asyncio.Future[None] | None = None  # resolved on the broker's PUBACK
 
 
 @dataclass(slots=True)
@@ -76,6 +77,16 @@ class MqttBus:
                                      retain))
         self._idle.clear()
         self._wake.set()
+
+    async def publish_confirmed(self, topic: str, payload: bytes) -> None:
+        """Publish with QoS 1 and return once the broker has it (PUBACK), however long a
+        broker outage lasts. For the durable ticket outbox, which marks a message
+        delivered only after this returns."""
+        delivered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._outbox.append(Outgoing(topic, payload, 1, False, delivered))
+        self._idle.clear()
+        self._wake.set()
+        await delivered
 
     async def drain(self, timeout_s: float) -> bool:
         """Wait until everything queued is delivered (graceful stop); False on timeout."""
@@ -146,6 +157,8 @@ class MqttBus:
             # removed only once the broker has it (PUBACK for QoS 1)
             self._outbox.popleft()
             self.stats.published += 1
+            if item.delivered is not None and not item.delivered.done():
+                item.delivered.set_result(None)
             if not self._outbox:
                 self._idle.set()
 

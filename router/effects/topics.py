@@ -16,6 +16,11 @@ topic                                             direction  payload
 ``<p>/v1/specialists/<id>/commands``              in         presence commands
 ``<p>/v1/specialists/<id>/replies``               out        the answer to a command
 ``<p>/v1/specialists/<id>/presence``              out        logged in / paused (retained)
+``<p>/v1/units/<unit>/tickets``                   out        tickets created/updated (outbox)
+``<p>/v1/units/<unit>/escalations``               out        overdue tickets (outbox)
+``<p>/v1/units/<unit>/ticket-commands``           in         ack / contacted / close
+``<p>/v1/units/<unit>/ticket-replies``            out        the answer to a ticket command
+``<p>/v1/alerts/<kind>``                          out        e.g. calendar data missing
 ``<p>/v1/admin/commands``                         in         e.g. reload the catalogue
 ``<p>/v1/admin/replies``                          out        the answer
 ``<p>/v1/router/status``                          out        ``online`` / ``offline`` (retained)
@@ -64,7 +69,22 @@ class Topics:
 
     def subscriptions(self) -> list[str]:
         return [f"{self.root}/operators/+/commands", f"{self.root}/specialists/+/commands",
-                self.admin_commands()]
+                f"{self.root}/units/+/ticket-commands", self.admin_commands()]
+
+    def unit(self, unit: str, leaf: str) -> str:
+        """``<root>/units/<unit>/<tickets|escalations|ticket-commands|ticket-replies>``."""
+        return f"{self.root}/units/{unit}/{leaf}"
+
+    def unit_of_ticket_command(self, topic: str) -> str | None:
+        parts = topic.split("/")
+        head = self.root.split("/")
+        if (len(parts) == len(head) + 3 and parts[: len(head)] == head
+                and parts[len(head)] == "units" and parts[-1] == "ticket-commands"):
+            return parts[len(head) + 1] or None
+        return None
+
+    def alerts(self, kind: str) -> str:
+        return f"{self.root}/alerts/{kind}"
 
     def admin_commands(self) -> str:
         return f"{self.root}/admin/commands"

@@ -7,13 +7,21 @@ import asyncio
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
 from router.ami.client import AmiAction, AmiClient, LinkState
 from router.ami.frames import AmiMessage
-from router.config import AmiSettings, MqttSettings, RedisSettings, ServiceSettings, Settings
+from router.config import (
+    AmiSettings,
+    MqttSettings,
+    RedisSettings,
+    ServiceSettings,
+    Settings,
+    TicketSettings,
+)
 from router.errors import AmiLinkLost, AmiLoginError, AmiTimeout
 from tests.support.fake_ami import SECRET, FakeAmi
 from tests.support.waiting import until
@@ -118,13 +126,14 @@ async def test_defect_4_utf8_split_across_two_reads_arrives_whole(
 
 
 async def test_defect_5_a_bad_event_does_not_break_the_link_or_lose_the_rest_of_the_read(
-    peer: FakeAmi
+    peer: FakeAmi, tmp_path: Path
 ) -> None:
     from router.app import build_service  # noqa: PLC0415
 
     settings = Settings(ami=_settings(peer), redis=RedisSettings(url="redis://127.0.0.1:1/0"),
                         mqtt=MqttSettings(port=1),
-                        service=ServiceSettings(drain_timeout_s=0.2))
+                        service=ServiceSettings(drain_timeout_s=0.2),
+                        tickets=TicketSettings(db_path=tmp_path / "tickets.sqlite3"))
     service = build_service(settings)
     task = asyncio.create_task(service.run(), name="service-under-test")
     try:
@@ -157,9 +166,10 @@ async def test_defect_7_a_refused_login_is_fatal(peer: FakeAmi) -> None:
 
 
 async def test_defect_7_the_service_exits_3_with_the_reason_when_login_is_refused(
-    peer: FakeAmi
+    peer: FakeAmi, tmp_path: Path
 ) -> None:
     env = {"ROUTER_AMI__PORT": str(peer.port), "ROUTER_AMI__SECRET": "wrong",
+           "ROUTER_TICKETS__DB_PATH": str(tmp_path / "tickets.sqlite3"),
            "ROUTER_REDIS__URL": "redis://127.0.0.1:1/0", "ROUTER_MQTT__PORT": "1",
            "ROUTER_LOG__FORMAT": "json", "PATH": "/usr/bin:/bin", "HOME": "/nonexistent"}
     process = await asyncio.create_subprocess_exec(
@@ -172,7 +182,8 @@ async def test_defect_7_the_service_exits_3_with_the_reason_when_login_is_refuse
     assert b"Authentication failed" in stderr
 
 
-async def test_defect_8_every_login_is_followed_by_a_resync(peer: FakeAmi) -> None:
+async def test_defect_8_every_login_is_followed_by_a_resync(peer: FakeAmi, tmp_path: Path
+                                                           ) -> None:
     from router.app import build_service  # noqa: PLC0415
 
     peer.lists["CoreShowChannels"] = [[
@@ -181,7 +192,8 @@ async def test_defect_8_every_login_is_followed_by_a_resync(peer: FakeAmi) -> No
         ("ChanVariable", "HOTLINE_ROLE=caller")]]
     settings = Settings(ami=_settings(peer), redis=RedisSettings(url="redis://127.0.0.1:1/0"),
                         mqtt=MqttSettings(port=1),
-                        service=ServiceSettings(drain_timeout_s=0.2))
+                        service=ServiceSettings(drain_timeout_s=0.2),
+                        tickets=TicketSettings(db_path=tmp_path / "tickets.sqlite3"))
     service = build_service(settings)
     task = asyncio.create_task(service.run(), name="service-under-test")
     try:

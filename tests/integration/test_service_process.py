@@ -30,6 +30,7 @@ async def test_the_service_reports_health_and_stops_gracefully_on_sigterm(
         "ROUTER_MQTT__CLIENT_ID": "router-proc",
         "ROUTER_CATALOGUE__PATH": str(catalogue_path),
         "ROUTER_SERVICE__HEALTH_FILE": str(health_file),
+        "ROUTER_TICKETS__DB_PATH": str(tmp_path / "tickets.sqlite3"),
         "ROUTER_SERVICE__HEALTH_INTERVAL_S": "0.2",
         "ROUTER_LOG__FORMAT": "json",
     }

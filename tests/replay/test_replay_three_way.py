@@ -25,7 +25,7 @@ def replay(chunks: list[bytes]) -> tuple[Engine, list[Command]]:
     engine = Engine(CATALOGUE)
     decoder = FrameDecoder()
     commands: list[Command] = []
-    clock = 1_795_300_000.0
+    clock = 1_795_485_600.0  # Tuesday 2026-11-24 10:00 in Shanghai: working time
     for chunk in chunks:
         for item in decoder.feed(chunk):
             assert isinstance(item, AmiMessage), item
@@ -74,8 +74,8 @@ def test_a_stream_cut_off_anywhere_still_ends_every_call_once_after_resync(seed:
     cut = random.Random(seed).randrange(len(STREAM))
     engine, commands = replay([STREAM[:cut]])
     # the link dropped there; the PBX restarted, so the resync finds no channel at all
-    commands += engine.feed(ev.LinkDown("cut"), 1_795_300_100.0)
-    commands += engine.feed(ev.Resynced(()), 1_795_300_101.0)
+    commands += engine.feed(ev.LinkDown("cut"), 1_795_485_700.0)
+    commands += engine.feed(ev.Resynced(()), 1_795_485_701.0)
     recorded = [c.record.call_id for c in commands if isinstance(c, RecordCall)]
     entered = [c.call_id for c in commands
                if isinstance(c, PublishCallEvent) and c.kind == "call.entered"]

@@ -26,6 +26,7 @@ from router.config import (
     MqttSettings,
     RedisSettings,
     Settings,
+    TicketSettings,
 )
 from router.lab.control import LabControl
 from router.lab.lab import Lab
@@ -139,11 +140,18 @@ class RouterUnderTest:
         return data
 
 
-def fast_catalogue(tmp: Path, ring_timeout_s: int = 5) -> Path:
-    """The default catalogue with short ring timeouts, so failure paths take seconds."""
+OPEN_ALWAYS = {"days": "every_day", "periods": ["00:00-24:00"]}
+CLOSED_ALWAYS = {"days": "working_days", "periods": []}
+
+
+def fast_catalogue(tmp: Path, ring_timeout_s: int = 5,
+                   hours: dict[str, object] | None = None) -> Path:
+    """The default catalogue with short ring timeouts, so failure paths take seconds, and
+    units open at any hour (or as ``hours`` says), so tests never depend on the clock."""
     data = yaml.safe_load(DEFAULT_CATALOGUE.read_text(encoding="utf-8"))
     for unit in data["units"].values():
         unit["ring_timeout_s"] = ring_timeout_s
+        unit["hours"] = hours or OPEN_ALWAYS
     path = tmp / "catalogue.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
@@ -159,6 +167,8 @@ def router_settings(lab: Lab, catalogue: Path) -> Settings:
         mqtt=MqttSettings(port=inst.ports.mqtt, topic_prefix=f"test/{ns}",
                           client_id=f"router-{ns}", reconnect_min_s=0.1, reconnect_max_s=1),
         catalogue=CatalogueSettings(path=catalogue),
+        tickets=TicketSettings(db_path=catalogue.parent / f"tickets-{ns}.sqlite3",
+                               sweep_interval_s=0.2, outbox_poll_s=0.2),
     )
 
 

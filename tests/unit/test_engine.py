@@ -12,6 +12,7 @@ from router.core.commands import (
     BlindTransfer,
     CancelTimer,
     Command,
+    CreateTicket,
     HangupChannel,
     NotifyOperator,
     OriginateLeg,
@@ -26,7 +27,7 @@ from skills.catalogue import load_catalogue
 
 CATALOGUE = load_catalogue(Path(__file__).resolve().parents[2] / "skills" / "data" /
                            "catalogue.yaml")
-T0 = 1_795_300_000.0  # 2026-11-22 06:26:40 Asia/Shanghai
+T0 = 1_795_485_600.0  # Tuesday 2026-11-24 10:00 Asia/Shanghai: the units are open
 CALLER = "Local/77@hotline-lab-caller-00000001;1"
 SEAT = "Local/1001@hotline-lab-party-00000002;1"
 
@@ -102,11 +103,15 @@ def test_when_every_target_fails_the_operator_keeps_the_caller_and_is_told(
     out = engine.feed(ev.TimerFired("c1", "settle:c1-L2"), T0 + 33)
     tried = {"matter": "201", "unit": "market", "tried": ["market-service",
                                                           "back-office-general"]}
-    assert out[-3:] == [
+    assert out[-5:-2] == [
         SetChannelVar("c1", CALLER, "HOTLINE_TRANSFER_PENDING", ""),
         PublishCallEvent("c1", "transfer.failed", T0 + 33, tried),
         NotifyOperator("c1", "1001", "transfer_failed", tried),
     ]
+    # the unit still gets a ticket, due before 10:00 the next working day (Wednesday)
+    assert out[-1] == CreateTicket("c1", "c1/201", T0 + 33, "201", "market", "huangpu", 1,
+                                   "1001", "13812345678", "overflow_exhausted",
+                                   T0 + 86400)
     assert engine.calls["c1"].state.value == "with_operator"
 
 
@@ -142,7 +147,7 @@ def test_caller_hanging_up_during_the_transfer_cancels_the_leg_and_records_once(
     engine.feed(ev.TransferRequested("r1", "101", "phone", call_id="c1"), T0 + 10)
     out = engine.feed(ev.ChannelHungUp("c1", "c1", CALLER, 16), T0 + 15)
     record = CallRecord(
-        call_id="c1", day="2026-11-22", hour=6, entered_at=T0, ended_at=T0 + 15,
+        call_id="c1", day="2026-11-24", hour=10, entered_at=T0, ended_at=T0 + 15,
         caller="138****5678", priority=1, outcome="abandoned_during_transfer",
         operator="1001", operator_answered_at=T0 + 5, matter="101", unit="tax",
         district="huangpu", transfer_requested=True, transfer_requested_at=T0 + 10,

@@ -1,0 +1,3 @@
+"""Sub-urgent tickets (次紧急工单): model, lifecycle, durable store, outbox, sweeper."""
+
+__all__: list[str] = []
