@@ -1,4 +1,4 @@
-"""``python -m router run | check-config | catalogue | lab ... | demo``.
+"""``python -m router run | check-config | catalogue | tickets | lab ... | demo``.
 
 Exit codes: 0 success, 1 failure, 2 invalid configuration, 3 AMI login refused.
 """
@@ -14,6 +14,7 @@ from pathlib import Path
 from router.config import Settings, load_settings
 from router.errors import ConfigError, ConfigErrors
 from router.lab.cli import add_lab_parser, run_lab
+from router.tickets.cli import add_tickets_parser, run_tickets
 
 __all__ = ["main"]
 
@@ -34,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     cat.add_argument("--check", action="store_true",
                      help="render-queues: fail if the committed files differ")
     add_lab_parser(sub)
+    add_tickets_parser(sub)
     sub.add_parser("demo", help="the main job on the embedded lab: calls, outcomes, counters")
     health = sub.add_parser("health", help="exit 0 if the running service is healthy")
     health.add_argument("--config", type=Path)
@@ -52,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigErrors as exc:
         _print_errors(exc)
         return EXIT_CONFIG
+    if args.cmd == "tickets":
+        return run_tickets(args, settings)
     if args.cmd == "health":
         from router.health import check_health_file  # noqa: PLC0415
 

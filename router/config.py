@@ -131,6 +131,7 @@ class ServiceSettings(_Section):
     # (the container's HEALTHCHECK) reads it
     health_file: Path | None = None
     health_interval_s: float = Field(default=5.0, gt=0)
+    calendar_check_interval_s: float = Field(default=3600.0, gt=0)
 
 
 class CatalogueSettings(_Section):

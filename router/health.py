@@ -25,6 +25,7 @@ class Health:
     calls_in_progress: int
     metrics_backlog: int
     mqtt_backlog: int
+    calendar_current: bool = True
 
     @property
     def healthy(self) -> bool:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,17 +28,18 @@ from router.config import Settings
 from router.core import events as ev
 from router.core.commands import ReplyToRequest
 from router.core.engine import Engine
-from router.desk import InvalidDeskCommand, parse_desk_command
+from router.core.hours import first_unknown_day, local
 from router.effects.executor import Executor
 from router.effects.mqtt import MqttBus
 from router.effects.timers import Timers
 from router.effects.topics import Topics
 from router.errors import AmiError, AmiParseError
 from router.health import Health, write_health_file
+from router.inbox import Inbox
 from router.log import get_logger
 from router.tickets.desk import TicketDesk
 from router.tickets.store import TicketStore
-from skills.catalogue import CatalogueInvalid, load_catalogue
+from skills.calendar import FALLBACK_RULE
 
 __all__ = ["Service", "ServiceStats"]
 
@@ -86,8 +86,13 @@ class Service:
         self.stopping = False
         self.ready = asyncio.Event()  # set after the first resync
         self._stop = asyncio.Event()
-        self._reloads: asyncio.Queue[str] = asyncio.Queue()
+        self.calendar_current = True
+        self.inbox = Inbox(self)
         self._log = get_logger(component="service")
+
+    def request_reload(self, request_id: str = "") -> None:
+        """Reload the catalogue (SIGHUP, or an MQTT admin command)."""
+        self.inbox.request_reload(request_id)
 
     def request_stop(self) -> None:
         """Begin a graceful stop (SIGTERM handler)."""
@@ -99,11 +104,12 @@ class Service:
             async with asyncio.TaskGroup() as group:
                 group.create_task(self.ami.run(), name="ami-link")
                 group.create_task(self._pump(), name="ami-pump")
-                group.create_task(self.bus.run(self._on_message,
+                group.create_task(self.bus.run(self.inbox.on_message,
                                                tuple(self.topics.subscriptions())),
                                   name="mqtt-bus")
-                group.create_task(self._reloader(), name="catalogue-reloader")
+                group.create_task(self.inbox.reloader(), name="catalogue-reloader")
                 group.create_task(self.tickets.run(), name="ticket-desk")
+                group.create_task(self._watch_calendar(), name="calendar-watch")
                 group.create_task(self.recorder.run(), name="metrics-recorder")
                 group.create_task(self._consume(), name="router-core")
                 if self.settings.service.health_file is not None:
@@ -184,6 +190,25 @@ class Service:
         await self.events.put(ev.Resynced(snapshots))
         self.ready.set()
 
+    async def _watch_calendar(self) -> None:
+        """Alert once a (Shanghai) day while the calendar data does not reach far enough."""
+        alerted_on = ""
+        while True:
+            now = self.clock()
+            missing = first_unknown_day(self.engine.calendar, now)
+            self.calendar_current = missing is None
+            today = local(now).date().isoformat()
+            if missing is not None and alerted_on != today:
+                alerted_on = today
+                self._log.error("calendar_data_missing", first_unknown_day=missing.isoformat(),
+                                fallback=FALLBACK_RULE)
+                self.bus.publish_nowait(self.topics.alerts("calendar"), {
+                    "v": 1, "alert": "calendar_data_missing", "day": today,
+                    "first_unknown_day": missing.isoformat(), "fallback": FALLBACK_RULE,
+                    "action": "add the official notice for that year to the calendar "
+                              "overrides file (catalogue.calendar_overrides)"})
+            await asyncio.sleep(self.settings.service.calendar_check_interval_s)
+
     def health(self) -> Health:
         return Health(
             at=self.clock(),
@@ -193,6 +218,7 @@ class Service:
             calls_in_progress=len(self.engine.calls),
             metrics_backlog=self.recorder.backlog,
             mqtt_backlog=self.bus.backlog,
+            calendar_current=self.calendar_current,
         )
 
     async def _report_health(self, path: Path) -> None:
@@ -202,91 +228,3 @@ class Service:
             except OSError as exc:
                 self._log.warning("health_file_unwritable", path=str(path), error=str(exc))
             await asyncio.sleep(self.settings.service.health_interval_s)
-
-    async def _on_message(self, topic: str, payload: bytes) -> None:
-        """An MQTT command: a desk application's (operators, specialists) or an admin's."""
-        if topic == self.topics.admin_commands():
-            await self._on_admin(payload)
-            return
-        unit = self.topics.unit_of_ticket_command(topic)
-        if unit is not None:
-            self.tickets.handle_command(unit, payload)
-            return
-        target = self.topics.party_of_command(topic)
-        if target is None:
-            return
-        role, party = target
-        reply_topic = self.topics.party(role, party, "replies")
-        parsed = parse_desk_command(role, party, payload)
-        if isinstance(parsed, InvalidDeskCommand):
-            self.stats.desk_rejected += 1
-            self._log.warning("desk_command_invalid", role=role, party=party,
-                              errors=parsed.errors)
-            self.bus.publish_nowait(reply_topic, {
-                "v": 1, "request_id": parsed.request_id or None, "accepted": False,
-                "reason": "invalid_command", "errors": list(parsed.errors)})
-            return
-        spec = self.engine.catalogue.spec
-        if party not in (spec.operators if role == "operator" else spec.specialists):
-            self.stats.desk_rejected += 1
-            self._log.warning("desk_command_unknown_party", role=role, party=party)
-            self.bus.publish_nowait(reply_topic, {
-                "v": 1, "request_id": parsed.request_id, "accepted": False,
-                "reason": "unknown_party"})
-            return
-        await self.events.put(parsed)
-
-    async def _on_admin(self, payload: bytes) -> None:
-        request_id: str | None = None
-        try:
-            command = json.loads(payload)
-            request_id = command.get("request_id") if isinstance(command, dict) else None
-            valid = isinstance(command, dict) and command.get("v") == 1 and command.get(
-                "action") == "reload"
-        except ValueError:
-            valid = False
-        if not valid:
-            self.bus.publish_nowait(self.topics.admin_replies(), {
-                "v": 1, "request_id": request_id, "accepted": False, "reason": "invalid_command",
-                "errors": ['expected {"v": 1, "action": "reload", "request_id": "..."}']})
-            return
-        self.request_reload(str(request_id or ""))
-
-    def request_reload(self, request_id: str = "") -> None:
-        """Reload the catalogue (SIGHUP, or an MQTT admin command)."""
-        self._reloads.put_nowait(request_id)
-
-    async def _reloader(self) -> None:
-        while True:
-            request_id = await self._reloads.get()
-            result = await self._reload()
-            self.bus.publish_nowait(self.topics.admin_replies(), {
-                "v": 1, "request_id": request_id or None, **result})
-
-    async def _reload(self) -> dict[str, object]:
-        path = self.settings.catalogue.path
-        try:
-            catalogue = load_catalogue(path)
-        except CatalogueInvalid as exc:
-            errors = [str(p) for p in exc.problems]
-            self._log.error("catalogue_reload_refused", path=str(path), errors=errors)
-            return {"accepted": False, "reason": "invalid_catalogue", "errors": errors}
-        try:
-            status = await self.ami.send(AmiAction("QueueStatus"))
-            on_pbx = {e.get("Queue") for e in status.events if e.event == "QueueParams"}
-            missing = sorted(set(catalogue.queues()) - on_pbx)
-            if missing:
-                errors = [f"{path}: units: team queue {q!r} does not exist on the PBX "
-                          "(render-queues, then reload app_queue)" for q in missing]
-                self._log.error("catalogue_reload_refused", path=str(path), errors=errors)
-                return {"accepted": False, "reason": "queues_missing_on_pbx", "errors": errors}
-            self.engine.replace_catalogue(catalogue)
-            changes = await reconcile_membership(self.ami, catalogue, self.settings.dialplan,
-                                                 status.events)
-        except AmiError as exc:
-            self._log.error("catalogue_reload_failed", error=type(exc).__name__, detail=str(exc))
-            return {"accepted": False, "reason": "pbx_unreachable", "errors": [str(exc)]}
-        self._log.info("catalogue_reloaded", path=str(path), matters=len(catalogue.matters),
-                       membership_changes=len(changes))
-        return {"accepted": True, "reason": "reloaded", "matters": len(catalogue.matters),
-                "membership_changes": len(changes)}

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from skills.catalogue import CatalogueInvalid, CatalogueProblem
 
-__all__ = ["DayKind", "OfficialCalendar", "load_calendar_overrides"]
+__all__ = ["FALLBACK_RULE", "DayKind", "OfficialCalendar", "load_calendar_overrides"]
 
 FALLBACK_RULE = "Monday to Friday are working days; Saturday and Sunday are not"
 

@@ -22,6 +22,7 @@ from router.dialplan import (
     CONTEXT_DEPARTMENT_LEG,
     REPLY_ACCEPTED,
     REPLY_CONFIRM,
+    REPLY_TICKET,
     VAR_CALL_ID,
     VAR_LEG_ID,
     VAR_PRIORITY,
@@ -91,6 +92,8 @@ def reply_on_phone(command: ReplyToRequest) -> AmiAction | None:
         value = REPLY_ACCEPTED
     elif command.reason == "confirm_emergency":
         value = REPLY_CONFIRM
+    elif command.reason == "ticket_created":
+        value = REPLY_TICKET
     else:
         value = f"rejected-{command.reason}"
     return AmiAction(

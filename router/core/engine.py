@@ -29,7 +29,15 @@ from router.errors import IllegalTransition
 from skills.calendar import OfficialCalendar
 from skills.catalogue import Catalogue
 
-__all__ = ["Engine", "EngineStats"]
+__all__ = ["Engine", "EngineStats", "extension_of"]
+
+
+def extension_of(channel: str) -> str:
+    """The endpoint of a channel name: ``PJSIP/1001-0000002a`` or ``Local/1001@ctx-1;1``."""
+    resource = channel.split("/", 1)[-1]
+    for stop in ("@", ";"):
+        resource = resource.split(stop, 1)[0]
+    return resource.rsplit("-", 1)[0] if channel.startswith("PJSIP/") else resource
 
 
 @dataclass(slots=True)
@@ -266,9 +274,23 @@ class Engine:
         for snap in event.channels:
             if snap.role == "caller" and snap.uniqueid == snap.call_id \
                     and snap.call_id not in self.calls:
-                self.stats.calls_adopted += 1
-                self.calls[snap.call_id] = Call(snap.call_id, snap.channel, "", 2, now)
+                self._adopt(snap, event.channels, now)
         return out
+
+    def _adopt(self, caller: ev.ChannelSnapshot, live: tuple[ev.ChannelSnapshot, ...],
+               now: float) -> None:
+        """A live call the router did not know (it restarted): take it over as it stands."""
+        self.stats.calls_adopted += 1
+        call = Call(caller.call_id, caller.channel, "", 2, now)
+        seat = next((s for s in live if s.call_id == caller.call_id and s.role == "operator"
+                     and s.bridge_id and s.bridge_id == caller.bridge_id), None)
+        if seat is not None:
+            call.state = CallState.WITH_OPERATOR
+            call.operator_channel, call.operator_answered_at = seat.channel, now
+            extension = extension_of(seat.channel)
+            call.operator = next((oid for oid, o in self.catalogue.spec.operators.items()
+                                  if o.extension == extension), extension)
+        self.calls[call.call_id] = call
 
     def _known(self, call_id: str) -> Call | None:
         call = self.calls.get(call_id)

@@ -13,7 +13,14 @@ from zoneinfo import ZoneInfo
 from skills.calendar import OfficialCalendar
 from skills.model import Deadline, Hours
 
-__all__ = ["HOTLINE_TZ", "deadline", "is_open", "local", "next_working_day"]
+__all__ = [
+    "HOTLINE_TZ",
+    "deadline",
+    "first_unknown_day",
+    "is_open",
+    "local",
+    "next_working_day",
+]
 
 HOTLINE_TZ = ZoneInfo("Asia/Shanghai")
 _MAX_DAYS = 400  # no real calendar closes a unit for longer
@@ -70,3 +77,19 @@ def _add_working_time(hours: Hours, calendar: OfficialCalendar, start: dt.dateti
                 left -= end - begin
         day += dt.timedelta(days=1)
     raise ValueError(f"no working time within {_MAX_DAYS} days after {start}")
+
+
+def first_unknown_day(calendar: OfficialCalendar, at: float, horizon_days: int = 60
+                      ) -> dt.date | None:
+    """The first day within the horizon that the calendar data does not cover.
+
+    Deadlines reach into the coming weeks: an administrator must supply next year's
+    official notice before the package's data runs out, so the service raises an alert
+    every day while this is not None.
+    """
+    today = local(at).date()
+    for offset in range(horizon_days + 1):
+        day = today + dt.timedelta(days=offset)
+        if not calendar.day(day).known:
+            return day
+    return None

@@ -48,16 +48,10 @@ class Lab:
         if not any(running.values()):
             inst.write_config(root)
         ports = inst.ports
-        if not running["redis"]:
-            processes.start_detached(["redis-server", str(inst.dir / "redis" / "redis.conf")],
-                                     inst.pid_file("redis"), inst.log_file("redis"))
-        if not running["mosquitto"]:
-            processes.start_detached(
-                ["mosquitto", "-c", str(inst.dir / "mosquitto" / "mosquitto.conf")],
-                inst.pid_file("mosquitto"), inst.log_file("mosquitto"))
-        if not running["asterisk"]:
-            processes.start_detached(inst.asterisk_argv(root), inst.pid_file("asterisk"),
-                                     inst.log_file("asterisk"))
+        for service in SERVICES:
+            if not running[service]:
+                processes.start_detached(self._argv(service, root), inst.pid_file(service),
+                                         inst.log_file(service))
         for service, port in (("redis", ports.redis), ("mosquitto", ports.mqtt),
                               ("asterisk", ports.ami)):
             if not processes.wait_port(port, 30):
@@ -65,6 +59,33 @@ class Lab:
                                f"{inst.log_file(service)}")
         asyncio.run(self._wait_asterisk_booted(30))
         return root
+
+    def stop_service(self, service: str) -> bool:
+        """Stop one of the lab's servers (fault tests: broker outage, Redis restart)."""
+        return processes.stop(self.instance.pid_file(service), self._marker(service))
+
+    def start_service(self, service: str) -> None:
+        """Start one stopped server again with the lab's configuration, and wait for it."""
+        inst = self.instance
+        if self.running()[service]:
+            return
+        root = ensure_root(self.home, say=self.say)
+        processes.start_detached(self._argv(service, root), inst.pid_file(service),
+                                 inst.log_file(service))
+        port = {"redis": inst.ports.redis, "mosquitto": inst.ports.mqtt,
+                "asterisk": inst.ports.ami}[service]
+        if not processes.wait_port(port, 30):
+            raise LabError(f"{service} did not open port {port}")
+        if service == "asterisk":
+            asyncio.run(self._wait_asterisk_booted(30))
+
+    def _argv(self, service: str, root: LabRoot) -> list[str]:
+        inst = self.instance
+        if service == "asterisk":
+            return inst.asterisk_argv(root)
+        if service == "redis":
+            return ["redis-server", str(inst.dir / "redis" / "redis.conf")]
+        return ["mosquitto", "-c", str(inst.dir / "mosquitto" / "mosquitto.conf")]
 
     def down(self) -> list[str]:
         stopped = [s for s in SERVICES

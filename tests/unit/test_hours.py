@@ -112,3 +112,10 @@ def test_an_override_file_with_a_date_in_the_wrong_year_is_refused(tmp_path: Pat
         load_calendar_overrides(notice)
     assert [(p.path, p.reason) for p in exc.value.problems] == [
         ("years.2027", "2026-10-01 is not in 2027")]
+
+
+def test_the_calendar_alert_names_the_first_day_past_the_data() -> None:
+    from router.core.hours import first_unknown_day  # noqa: PLC0415
+
+    assert first_unknown_day(CAL, at("2026-06-01 09:00")) is None
+    assert first_unknown_day(CAL, at("2026-11-22 09:00")) == dt.date(2027, 1, 1)

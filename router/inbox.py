@@ -1,0 +1,120 @@
+"""Inbound MQTT commands and catalogue reloads (the service's mailbox).
+
+Desk applications (operators' transfers and presence, specialists' presence), the units'
+ticket systems and administrators (reload) all speak to the router here. Each command is
+validated at the boundary; what is malformed or unauthorised is answered with a reason on
+the sender's replies topic and never reaches the core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import TYPE_CHECKING
+
+from router.ami.client import AmiAction
+from router.ami.membership import reconcile_membership
+from router.desk import InvalidDeskCommand, parse_desk_command
+from router.errors import AmiError
+from router.log import get_logger
+from skills.catalogue import CatalogueInvalid, load_catalogue
+
+if TYPE_CHECKING:
+    from router.service import Service
+
+__all__ = ["Inbox"]
+
+
+class Inbox:
+    def __init__(self, service: Service) -> None:
+        self._s = service
+        self._reloads: asyncio.Queue[str] = asyncio.Queue()
+        self._log = get_logger(component="inbox")
+
+    async def on_message(self, topic: str, payload: bytes) -> None:
+        """An MQTT command: a desk application's (operators, specialists) or an admin's."""
+        if topic == self._s.topics.admin_commands():
+            await self._on_admin(payload)
+            return
+        unit = self._s.topics.unit_of_ticket_command(topic)
+        if unit is not None:
+            self._s.tickets.handle_command(unit, payload)
+            return
+        target = self._s.topics.party_of_command(topic)
+        if target is None:
+            return
+        role, party = target
+        reply_topic = self._s.topics.party(role, party, "replies")
+        parsed = parse_desk_command(role, party, payload)
+        if isinstance(parsed, InvalidDeskCommand):
+            self._s.stats.desk_rejected += 1
+            self._log.warning("desk_command_invalid", role=role, party=party,
+                              errors=parsed.errors)
+            self._s.bus.publish_nowait(reply_topic, {
+                "v": 1, "request_id": parsed.request_id or None, "accepted": False,
+                "reason": "invalid_command", "errors": list(parsed.errors)})
+            return
+        spec = self._s.engine.catalogue.spec
+        if party not in (spec.operators if role == "operator" else spec.specialists):
+            self._s.stats.desk_rejected += 1
+            self._log.warning("desk_command_unknown_party", role=role, party=party)
+            self._s.bus.publish_nowait(reply_topic, {
+                "v": 1, "request_id": parsed.request_id, "accepted": False,
+                "reason": "unknown_party"})
+            return
+        await self._s.events.put(parsed)
+
+    async def _on_admin(self, payload: bytes) -> None:
+        request_id: str | None = None
+        try:
+            command = json.loads(payload)
+            request_id = command.get("request_id") if isinstance(command, dict) else None
+            valid = isinstance(command, dict) and command.get("v") == 1 and command.get(
+                "action") == "reload"
+        except ValueError:
+            valid = False
+        if not valid:
+            self._s.bus.publish_nowait(self._s.topics.admin_replies(), {
+                "v": 1, "request_id": request_id, "accepted": False, "reason": "invalid_command",
+                "errors": ['expected {"v": 1, "action": "reload", "request_id": "..."}']})
+            return
+        self.request_reload(str(request_id or ""))
+
+    def request_reload(self, request_id: str = "") -> None:
+        """Reload the catalogue (SIGHUP, or an MQTT admin command)."""
+        self._reloads.put_nowait(request_id)
+
+    async def reloader(self) -> None:
+        while True:
+            request_id = await self._reloads.get()
+            result = await self._reload()
+            self._s.bus.publish_nowait(self._s.topics.admin_replies(), {
+                "v": 1, "request_id": request_id or None, **result})
+
+    async def _reload(self) -> dict[str, object]:
+        path = self._s.settings.catalogue.path
+        try:
+            catalogue = load_catalogue(path)
+        except CatalogueInvalid as exc:
+            errors = [str(p) for p in exc.problems]
+            self._log.error("catalogue_reload_refused", path=str(path), errors=errors)
+            return {"accepted": False, "reason": "invalid_catalogue", "errors": errors}
+        try:
+            status = await self._s.ami.send(AmiAction("QueueStatus"))
+            on_pbx = {e.get("Queue") for e in status.events if e.event == "QueueParams"}
+            missing = sorted(set(catalogue.queues()) - on_pbx)
+            if missing:
+                errors = [f"{path}: units: team queue {q!r} does not exist on the PBX "
+                          "(render-queues, then reload app_queue)" for q in missing]
+                self._log.error("catalogue_reload_refused", path=str(path), errors=errors)
+                return {"accepted": False, "reason": "queues_missing_on_pbx", "errors": errors}
+            self._s.engine.replace_catalogue(catalogue)
+            changes = await reconcile_membership(self._s.ami, catalogue, self._s.settings.dialplan,
+                                                 status.events)
+        except AmiError as exc:
+            self._log.error("catalogue_reload_failed", error=type(exc).__name__, detail=str(exc))
+            return {"accepted": False, "reason": "pbx_unreachable", "errors": [str(exc)]}
+        self._log.info("catalogue_reloaded", path=str(path), matters=len(catalogue.matters),
+                       membership_changes=len(changes))
+        return {"accepted": True, "reason": "reloaded", "matters": len(catalogue.matters),
+                "membership_changes": len(changes)}
