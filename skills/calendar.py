@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Literal
 
 import chinese_calendar
-from chinese_calendar.constants import holidays as _package_holidays
 import yaml
+from chinese_calendar.constants import holidays as _package_holidays
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from skills.catalogue import CatalogueInvalid, CatalogueProblem
@@ -57,6 +57,11 @@ class _Overrides(BaseModel):
     closures: tuple[dt.date, ...] = ()
 
 
+def _package_years() -> tuple[int, int]:
+    years = [day.year for day in _package_holidays]
+    return min(years), max(years)
+
+
 @dataclass(frozen=True, slots=True)
 class OfficialCalendar:
     """The working calendar the hours and deadlines are computed on (pure look-ups)."""
@@ -65,7 +70,7 @@ class OfficialCalendar:
     workdays: frozenset[dt.date] = frozenset()
     override_years: frozenset[int] = frozenset()
     closures: frozenset[dt.date] = frozenset()
-    package_years: tuple[int, int] = field(default_factory=lambda: _package_years())
+    package_years: tuple[int, int] = field(default_factory=_package_years)
 
     def day(self, date: dt.date) -> DayKind:
         if date in self.closures:
@@ -90,11 +95,6 @@ class OfficialCalendar:
         """The last date the data covers (package or override years)."""
         last = max([self.package_years[1], *self.override_years])
         return dt.date(last, 12, 31)
-
-
-def _package_years() -> tuple[int, int]:
-    years = [day.year for day in _package_holidays]
-    return min(years), max(years)
 
 
 def load_calendar_overrides(path: Path | None) -> OfficialCalendar:

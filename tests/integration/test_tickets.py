@@ -191,7 +191,7 @@ async def test_a_router_killed_right_after_the_request_loses_no_ticket_and_makes
     call_id = await pbx.control.place_call("13877770005")
     connect = await pbx.events.wait_for(
         pbx.event("AgentConnect", Queue="hotline-operators", Uniqueid=call_id))
-    await until(lambda: store.search(), 15, "the ticket stored")
+    await until(store.search, 15, "the ticket stored")
     first.kill()  # right after the request: SIGKILL, no goodbye
     await first.wait()
     (ticket,) = store.search()
