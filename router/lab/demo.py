@@ -2,7 +2,8 @@
 
 Brings the lab up, runs the router, places a handful of simulated enterprise calls that
 cover the flows (three-way transfer by phone and from a desk application, busy overflow,
-an unknown matter code, a whole chain failing, a caller hanging up mid-transfer), prints
+an unknown matter code, a whole chain failing, an after-hours ticket, a caller hanging up
+mid-transfer), prints
 each call's outcome and the counters in Redis, and stops cleanly (the lab too, if the demo
 started it).
 """
@@ -11,18 +12,23 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
+import tempfile
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
 import aiomqtt
 import redis.asyncio as aioredis
+import yaml
 
 from router.ami.client import AmiClient
 from router.ami.frames import AmiMessage
 from router.app import build_service
-from router.config import Settings, default_lab_home, load_settings
+from router.config import DEFAULT_CATALOGUE, Settings, default_lab_home, load_settings
 from router.dialplan import OPERATOR_QUEUE
 from router.lab.control import LabControl
 from router.lab.lab import Lab
@@ -78,6 +84,10 @@ SCENARIOS = (
              "13500007777",
              lambda c: _only(c, {"1001": {**OPERATOR, "transfer_matter": "401", "talk_s": 5}},
                              busy=("2301", "2901"))),
+    Scenario("after hours: the commerce commission is closed -> a sub-urgent ticket",
+             "13300009999",
+             lambda c: _only(c, {"1001": {**OPERATOR, "transfer_matter": "501",
+                                          "talk_s": 6}})),
     Scenario("caller hangs up while the department rings",
              "13400008888",
              lambda c: _only(c, {"1001": {**OPERATOR, "transfer_matter": "301",
@@ -104,6 +114,7 @@ async def _demo(lab: Lab, settings: Settings) -> None:
     redis = aioredis.Redis.from_url(settings.redis.url, decode_responses=True)
     prefix = f"{settings.redis.namespace}:v1"
     results: list[tuple[str, dict[str, Any]]] = []
+    run = f"{int(time.time()) % 1_000_000:06d}"  # call ids are unique, as Asterisk's are
     async with asyncio.TaskGroup() as group:
         router = group.create_task(service.run(), name="router")
         link = group.create_task(admin.run(), name="demo-ami")
@@ -111,39 +122,63 @@ async def _demo(lab: Lab, settings: Settings) -> None:
         await service.ready.wait()
         async with aiomqtt.Client(settings.mqtt.host, settings.mqtt.port,
                                   identifier="hotline-demo") as mqtt:
+            await mqtt.subscribe(service.topics.root + "/calls/+/events", qos=1)
+
+            async def ended(call_id: str) -> None:
+                """The router's own word that the call is over (call.ended on MQTT)."""
+                async with asyncio.timeout(60):
+                    async for message in mqtt.messages:
+                        event = json.loads(message.payload)
+                        if event["call_id"] == call_id and event["kind"] == "call.ended":
+                            return
+
             for number, scenario in enumerate(SCENARIOS, 1):
                 print(f"\n[{number}] {scenario.title}", flush=True)
                 await scenario.setup(control)
                 call_id = await control.place_call(
                     scenario.caller, hangup_after_s=scenario.caller_hangs_up_after_s,
-                    call_id=f"demo-{number}-{scenario.caller[-4:]}")
+                    call_id=f"demo-{run}-{number}")
                 if scenario.desk is not None:
                     seat = await next_event("AgentConnect", Queue=OPERATOR_QUEUE,
                                             Uniqueid=call_id)
                     topic = service.topics.party("operator", seat.get("MemberName") or "",
                                                  "commands")
                     await mqtt.publish(topic, json.dumps(scenario.desk).encode(), qos=1)
-                await next_event("Hangup", Uniqueid=call_id)
+                await ended(call_id)
                 await service.recorder.drain(10)
                 raw = await redis.get(f"{prefix}:call:{call_id}")
                 record = json.loads(raw) if raw else {}
                 results.append((scenario.title, record))
                 tried = " -> ".join(f"{t['queue']}:{t['outcome']}"
                                     for t in record.get("targets", [])) or "-"
+                ticket = f" ticket={record['ticket_id']}" if record.get("ticket_id") else ""
                 print(f"    call {call_id}: outcome={record.get('outcome')} "
                       f"matter={record.get('matter') or '-'} unit={record.get('unit') or '-'} "
-                      f"specialist={record.get('specialist') or '-'} tried: {tried}",
+                      f"specialist={record.get('specialist') or '-'} tried: {tried}{ticket}",
                       flush=True)
         day = results[0][1].get("day", "")
         print(f"\ncounters in Redis for {day}, every call of the day in this lab "
               f"({prefix}:day:{day}:<scope>):")
-        for scope in ("total", "unit:tax", "unit:hpf", "unit:hrss", "unit:pudong"):
+        for scope in ("total", "unit:tax", "unit:hpf", "unit:hrss", "unit:pudong",
+                      "unit:commerce"):
             counters = cast(dict[str, str], await redis.hgetall(f"{prefix}:day:{day}:{scope}"))
             print(f"    {scope:<12} " + " ".join(f"{k}={v}" for k, v in sorted(counters.items())))
         service.request_stop()
         await router
         link.cancel()
     await redis.aclose()
+
+
+def _demo_catalogue(directory: Path) -> Path:
+    """The default catalogue, every unit open at any hour (the demo must work on a Sunday
+    night) except the commerce commission, which is closed: it shows the ticket path."""
+    data = yaml.safe_load(DEFAULT_CATALOGUE.read_text(encoding="utf-8"))
+    for unit_id, unit in data["units"].items():
+        unit["hours"] = ({"days": "working_days", "periods": []} if unit_id == "commerce"
+                         else {"days": "every_day", "periods": ["00:00-24:00"]})
+    path = directory / "demo-catalogue.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
 
 
 def run_demo() -> int:
@@ -154,9 +189,12 @@ def run_demo() -> int:
           flush=True)
     lab.up()
     try:
-        settings = load_settings(None)
-        configure_logging("json", "warning")
-        asyncio.run(_demo(lab, settings))
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = load_settings(None, env={
+                **os.environ, "ROUTER_CATALOGUE__PATH": str(_demo_catalogue(Path(tmp))),
+                "ROUTER_TICKETS__DB_PATH": str(lab.instance.dir / "demo-tickets.sqlite3")})
+            configure_logging("json", os.environ.get("HOTLINE_DEMO_LOG", "warning"))
+            asyncio.run(_demo(lab, settings))
     finally:
         if started_here:
             lab.down()
