@@ -12,6 +12,12 @@ key                                                    type    holds
 ``<ns>:v1:day:<YYYY-MM-DD>:<scope>``                   hash    counters for the day
 ``<ns>:v1:hour:<YYYY-MM-DD>T<HH>:<scope>``             hash    counters for the hour
 ``<ns>:v1:events``                                     stream  call events (MAXLEN ~)
+``<ns>:v1:state:unit:<unit>``                          hash    live: available specialists,
+                                                               callers waiting, longest wait
+``<ns>:v1:alerts:unit:<unit>``                         hash    standard -> 1 raised / 0 clear
+``<ns>:v1:bad-reviews:<YYYY-MM-DD>``                   set     call ids of bad reviews
+``<ns>:v1:tickets:<YYYY-MM-DD>``                       set     ticket ids counted that day
+``<ns>:v1:once:<kind>:<id>``                           string  "counted once" markers
 =====================================================  ======  ============================
 
 A ``<scope>`` is ``total``, ``unit:<unit id>``, ``matter:<code>`` or ``queue:<queue>`` (one
@@ -49,3 +55,18 @@ class Keys:
 
     def events(self) -> str:
         return f"{self.prefix}:events"
+
+    def unit_state(self, unit: str) -> str:
+        return f"{self.prefix}:state:unit:{unit}"
+
+    def alerts(self, unit: str) -> str:
+        return f"{self.prefix}:alerts:unit:{unit}"
+
+    def bad_reviews(self, day: str) -> str:
+        return f"{self.prefix}:bad-reviews:{day}"
+
+    def tickets_of_day(self, day: str) -> str:
+        return f"{self.prefix}:tickets:{day}"
+
+    def once(self, kind: str, ident: str) -> str:
+        return f"{self.prefix}:once:{kind}:{ident}"

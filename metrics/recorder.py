@@ -18,13 +18,13 @@ import random
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import redis.asyncio as aioredis
 import structlog
 from redis.exceptions import RedisError
 
-from metrics.counters import counter_increments, key_of
+from metrics.counters import counter_increments, is_max, key_of
 from metrics.keys import Keys
 from metrics.records import CallRecord
 
@@ -32,13 +32,20 @@ __all__ = ["RECORD_SCRIPT", "Recorder", "RecorderStats"]
 
 _log = structlog.get_logger(component="recorder")
 
-# KEYS[1] record key, KEYS[2] day's call-id set, KEYS[3..] counter hashes
-# ARGV[1] record JSON, ARGV[2] TTL seconds, ARGV[3] call id, then (field, amount) per hash
+# KEYS[1] marker (the record itself, or a "counted once" marker), KEYS[2] a set the id joins,
+# KEYS[3..] counter hashes. ARGV[1] marker value, ARGV[2] TTL seconds, ARGV[3] the id, then
+# per hash (field, amount, op): op "i" adds, op "m" keeps the larger value.
 RECORD_SCRIPT = """
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
   redis.call('SADD', KEYS[2], ARGV[3])
   for i = 3, #KEYS do
-    redis.call('HINCRBY', KEYS[i], ARGV[2 * i - 2], ARGV[2 * i - 1])
+    local field, amount, op = ARGV[3 * i - 5], ARGV[3 * i - 4], ARGV[3 * i - 3]
+    if op == 'm' then
+      local current = tonumber(redis.call('HGET', KEYS[i], field) or '0')
+      if tonumber(amount) > current then redis.call('HSET', KEYS[i], field, amount) end
+    else
+      redis.call('HINCRBY', KEYS[i], field, amount)
+    end
   end
   return 1
 end
@@ -57,9 +64,21 @@ class RecorderStats:
 
 
 @dataclass(frozen=True, slots=True)
+class _Once:
+    """Count something once (a ticket created, a ticket overdue) under a marker key."""
+
+    marker: str
+    members: str
+    ident: str
+    increments: tuple[tuple[str, str, int], ...]  # (hash key, field, amount)
+
+
+@dataclass(frozen=True, slots=True)
 class _Item:
     record: CallRecord | None = None
     event: dict[str, str] | None = None
+    once: _Once | None = None
+    state: tuple[str, dict[str, str]] | None = None  # (hash key, fields): last value wins
 
 
 class Recorder:
@@ -89,12 +108,31 @@ class Recorder:
         self.stats = RecorderStats()
 
     @property
+    def client(self) -> aioredis.Redis:
+        return self._redis
+
+    @property
     def backlog(self) -> int:
         return len(self._buffer)
 
     def record_nowait(self, record: CallRecord) -> None:
         """Queue a call's final record (and its counters) for writing."""
         self._put(_Item(record=record))
+
+    def count_ticket_nowait(self, kind: str, ticket_id: str, day: str, hour: int, unit: str
+                            ) -> None:
+        """``tickets_created`` / ``tickets_overdue`` for the unit and the total, once per
+        ticket whatever retries and restarts happen."""
+        counter = {"created": "tickets_created", "overdue": "tickets_overdue"}[kind]
+        increments = tuple(
+            (key, counter, 1) for scope in ("total", f"unit:{unit}")
+            for key in (self._keys.day(day, scope), self._keys.hour(day, hour, scope)))
+        self._put(_Item(once=_Once(self._keys.once(f"ticket-{kind}", ticket_id),
+                                   self._keys.tickets_of_day(day), ticket_id, increments)))
+
+    def state_nowait(self, key: str, fields: dict[str, str]) -> None:
+        """A live hash (unit state, alert flags): written as is, the last value wins."""
+        self._put(_Item(state=(key, fields)))
 
     def event_nowait(self, fields: dict[str, str]) -> None:
         """Queue one call event for the bounded stream."""
@@ -148,17 +186,34 @@ class Recorder:
                     if item.record is not None:
                         keys, args = self._record_call(item.record)
                         await self._script(keys=keys, args=args, client=pipe)
+                        if item.record.bad_review:
+                            pipe.sadd(self._keys.bad_reviews(item.record.day),
+                                      item.record.call_id)
+                    elif item.once is not None:
+                        once = item.once
+                        once_args: list[str | int] = ["1", self._ttl, once.ident]
+                        for _, field_name, amount in once.increments:
+                            once_args += [field_name, amount, "i"]
+                        await self._script(keys=[once.marker, once.members,
+                                                 *(k for k, _, _ in once.increments)],
+                                           args=once_args, client=pipe)
+                    elif item.state is not None:
+                        pipe.hset(item.state[0], mapping=cast(Any, item.state[1]))
                     elif item.event is not None:
                         pipe.xadd(self._keys.events(), item.event,  # type: ignore[arg-type]
                                   maxlen=self._maxlen, approximate=True)
                 results: list[Any] = await pipe.execute()
-            for item, result in zip(items, results, strict=True):
+            outcomes = iter(results)
+            for item in items:
+                result = next(outcomes)
                 if item.record is not None:
+                    if item.record.bad_review:
+                        next(outcomes)  # the SADD
                     if result == 1:
                         self.stats.records_written += 1
                     else:
                         self.stats.records_duplicate += 1
-                else:
+                elif item.event is not None:
                     self.stats.events_written += 1
             for _ in items:
                 self._buffer.popleft()
@@ -169,5 +224,5 @@ class Recorder:
         args: list[str | int] = [record.to_json(), self._ttl, record.call_id]
         for (day, scope, name, hour), amount in sorted(counter_increments(record).items()):
             keys.append(key_of(self._keys, day, scope, hour))
-            args += [name, amount]
+            args += [name, amount, "m" if is_max(name) else "i"]
         return keys, args

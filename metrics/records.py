@@ -56,6 +56,10 @@ class CallRecord:
     three_way_at: float | None = None
     connected_unit: str = ""
     specialist: str = ""
+    specialist_left_at: float | None = None
+    survey_resolved: bool | None = None  # None: not answered
+    survey_satisfaction: int | None = None  # 1 satisfied, 2 basically, 3 dissatisfied
+    bad_review: bool = False  # unresolved or dissatisfied: listed for rectification
     emergency: str = ""
     ticket_id: str = ""
     ticket_reason: str = ""
@@ -63,6 +67,20 @@ class CallRecord:
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @property
+    def transfer_wait_s(self) -> float | None:
+        """From the operator's request to the specialist joining the call."""
+        if self.three_way_at is None or self.transfer_requested_at is None:
+            return None
+        return self.three_way_at - self.transfer_requested_at
+
+    @property
+    def talk_s(self) -> float | None:
+        """The specialist's part of the call."""
+        if self.three_way_at is None:
+            return None
+        return (self.specialist_left_at or self.ended_at) - self.three_way_at
 
     @classmethod
     def from_json(cls, text: str) -> CallRecord:

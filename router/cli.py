@@ -14,6 +14,7 @@ from pathlib import Path
 from router.config import Settings, load_settings
 from router.errors import ConfigError, ConfigErrors
 from router.lab.cli import add_lab_parser, run_lab
+from router.reports import add_report_parsers, run_metrics, run_report
 from router.tickets.cli import add_tickets_parser, run_tickets
 
 __all__ = ["main"]
@@ -36,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
                      help="render-queues: fail if the committed files differ")
     add_lab_parser(sub)
     add_tickets_parser(sub)
+    add_report_parsers(sub)
     sub.add_parser("demo", help="the main job on the embedded lab: calls, outcomes, counters")
     health = sub.add_parser("health", help="exit 0 if the running service is healthy")
     health.add_argument("--config", type=Path)
@@ -50,12 +52,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "check-config":
         return _check_config(args.config, args.catalogue)
     try:
-        settings = load_settings(getattr(args, "config", None))
+        config = getattr(args, "config", None)
+        settings = load_settings(Path(config) if config else None)
     except ConfigErrors as exc:
         _print_errors(exc)
         return EXIT_CONFIG
     if args.cmd == "tickets":
         return run_tickets(args, settings)
+    if args.cmd == "metrics":
+        return run_metrics(args, settings)
+    if args.cmd == "report":
+        from router.app import load_catalogue_checked  # noqa: PLC0415
+
+        try:
+            return run_report(args, settings, load_catalogue_checked(settings))
+        except ConfigErrors as exc:
+            _print_errors(exc)
+            return EXIT_CONFIG
     if args.cmd == "health":
         from router.health import check_health_file  # noqa: PLC0415
 

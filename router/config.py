@@ -22,9 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from router.errors import ConfigError, ConfigErrors
 
 __all__ = [
+    "AlertSettings",
     "AmiSettings",
     "CatalogueSettings",
     "DialplanSettings",
+    "HttpSettings",
     "LogSettings",
     "MqttSettings",
     "RedisSettings",
@@ -132,6 +134,23 @@ class ServiceSettings(_Section):
     health_file: Path | None = None
     health_interval_s: float = Field(default=5.0, gt=0)
     calendar_check_interval_s: float = Field(default=3600.0, gt=0)
+    # how often the units' live state (Redis hash, wallboard) is refreshed
+    state_interval_s: float = Field(default=1.0, gt=0)
+
+
+class AlertSettings(_Section):
+    """Live alerts on the "two not below 90%" standards, per unit."""
+
+    window_working_min: float = Field(default=60.0, gt=0)  # of the unit's working time
+    min_sample: int = Field(default=10, ge=1)
+
+
+class HttpSettings(_Section):
+    """The HTTP endpoint: /metrics (Prometheus), /health, /wallboard."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(default=15090, ge=0, le=65535)
 
 
 class CatalogueSettings(_Section):
@@ -165,6 +184,8 @@ class Settings(_Section):
     log: LogSettings = LogSettings()
     service: ServiceSettings = ServiceSettings()
     tickets: TicketSettings = TicketSettings()
+    alerts: AlertSettings = AlertSettings()
+    http: HttpSettings = HttpSettings()
     secrets_dir: Path | None = None
 
 

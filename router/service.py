@@ -19,7 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from metrics.keys import Keys
 from metrics.recorder import Recorder
+from metrics.store import MetricsReader
 from router.ami.client import AmiAction, AmiClient, LinkState
 from router.ami.membership import reconcile_membership
 from router.ami.parse import parse_event
@@ -28,7 +30,6 @@ from router.config import Settings
 from router.core import events as ev
 from router.core.commands import ReplyToRequest
 from router.core.engine import Engine
-from router.core.hours import first_unknown_day, local
 from router.effects.executor import Executor
 from router.effects.mqtt import MqttBus
 from router.effects.timers import Timers
@@ -37,9 +38,11 @@ from router.errors import AmiError, AmiParseError
 from router.health import Health, write_health_file
 from router.inbox import Inbox
 from router.log import get_logger
+from router.monitoring import Monitor
 from router.tickets.desk import TicketDesk
 from router.tickets.store import TicketStore
-from skills.calendar import FALLBACK_RULE
+from router.web.endpoints import Endpoints
+from router.web.server import HttpServer
 
 __all__ = ["Service", "ServiceStats"]
 
@@ -78,16 +81,21 @@ class Service:
         self.clock = clock
         self.events: asyncio.Queue[ev.Event] = asyncio.Queue(settings.ami.event_queue_size)
         self.timers = Timers(self._feed_nowait, clock)
+        self.monitor = Monitor(self)
         self.tickets = TicketDesk(tickets, bus, settings.tickets, self._feed_nowait, clock,
-                                  lambda unit: topics.unit(unit, "ticket-replies"))
+                                  lambda unit: topics.unit(unit, "ticket-replies"),
+                                  self.monitor.count_ticket)
         self.executor = Executor(ami, bus, recorder, self.timers, topics, self._feed_nowait,
                                  settings.dialplan, self.tickets.create_nowait)
         self.stats = ServiceStats()
         self.stopping = False
         self.ready = asyncio.Event()  # set after the first resync
         self._stop = asyncio.Event()
-        self.calendar_current = True
         self.inbox = Inbox(self)
+        self.http: HttpServer | None = None
+        if settings.http.enabled:
+            reader = MetricsReader(recorder.client, Keys(settings.redis.namespace))
+            self.http = HttpServer(settings.http, Endpoints(self, reader).routes())
         self._log = get_logger(component="service")
 
     def request_reload(self, request_id: str = "") -> None:
@@ -109,7 +117,9 @@ class Service:
                                   name="mqtt-bus")
                 group.create_task(self.inbox.reloader(), name="catalogue-reloader")
                 group.create_task(self.tickets.run(), name="ticket-desk")
-                group.create_task(self._watch_calendar(), name="calendar-watch")
+                group.create_task(self.monitor.run(), name="monitor")
+                if self.http is not None:
+                    group.create_task(self.http.run(), name="http")
                 group.create_task(self.recorder.run(), name="metrics-recorder")
                 group.create_task(self._consume(), name="router-core")
                 if self.settings.service.health_file is not None:
@@ -150,7 +160,9 @@ class Service:
                         event.call_id or "", event.request_id, event.source, event.operator,
                         event.operator_channel, False, "shutting_down")])
                 else:
-                    self.executor.execute(self.engine.feed(event, self.clock()))
+                    commands = self.engine.feed(event, self.clock())
+                    self.executor.execute(commands)
+                    self.monitor.watch_standards(commands)
             finally:
                 self.events.task_done()
 
@@ -190,25 +202,6 @@ class Service:
         await self.events.put(ev.Resynced(snapshots))
         self.ready.set()
 
-    async def _watch_calendar(self) -> None:
-        """Alert once a (Shanghai) day while the calendar data does not reach far enough."""
-        alerted_on = ""
-        while True:
-            now = self.clock()
-            missing = first_unknown_day(self.engine.calendar, now)
-            self.calendar_current = missing is None
-            today = local(now).date().isoformat()
-            if missing is not None and alerted_on != today:
-                alerted_on = today
-                self._log.error("calendar_data_missing", first_unknown_day=missing.isoformat(),
-                                fallback=FALLBACK_RULE)
-                self.bus.publish_nowait(self.topics.alerts("calendar"), {
-                    "v": 1, "alert": "calendar_data_missing", "day": today,
-                    "first_unknown_day": missing.isoformat(), "fallback": FALLBACK_RULE,
-                    "action": "add the official notice for that year to the calendar "
-                              "overrides file (catalogue.calendar_overrides)"})
-            await asyncio.sleep(self.settings.service.calendar_check_interval_s)
-
     def health(self) -> Health:
         return Health(
             at=self.clock(),
@@ -218,7 +211,7 @@ class Service:
             calls_in_progress=len(self.engine.calls),
             metrics_backlog=self.recorder.backlog,
             mqtt_backlog=self.bus.backlog,
-            calendar_current=self.calendar_current,
+            calendar_current=self.monitor.calendar_current,
         )
 
     async def _report_health(self, path: Path) -> None:

@@ -22,6 +22,8 @@ __all__ = [
     "H_QUEUE_STATUS",
     "H_REASON",
     "H_REQUEST_ID",
+    "H_RESOLVED",
+    "H_SATISFACTION",
     "H_TARGET_QUEUE",
     "H_TICKET_ID",
     "H_TO_QUEUE",
@@ -34,6 +36,8 @@ __all__ = [
     "UE_OPERATOR_LEAVE",
     "UE_OPERATOR_OVERFLOW",
     "UE_PRESENCE",
+    "UE_SURVEY_ANSWER",
+    "UE_SURVEY_STARTED",
     "UE_TICKET_ANNOUNCED",
     "UE_TRANSFER_REQUEST",
     "USER_EVENTS",
@@ -48,6 +52,8 @@ UE_DEPARTMENT_LEG_ENDED = "HotlineDepartmentLegEnded"  # leg's Queue() returned 
 UE_OPERATOR_OVERFLOW = "HotlineOperatorOverflow"  # no seat in time: the next operator queue
 UE_EMERGENCY_FAILED = "HotlineEmergencyFailed"  # 110/119/120 not reached: caller requeued
 UE_TICKET_ANNOUNCED = "HotlineTicketAnnounced"  # the caller is hearing their ticket number
+UE_SURVEY_STARTED = "HotlineSurveyStarted"  # the caller is asked the two survey questions
+UE_SURVEY_ANSWER = "HotlineSurveyAnswer"  # Resolved: 1|2|"" Satisfaction: 1|2|3|""
 # not about a call: a specialist's phone feature code (login, logout, pause, unpause)
 UE_PRESENCE = "HotlinePresence"
 
@@ -61,6 +67,8 @@ USER_EVENTS = (
     UE_OPERATOR_OVERFLOW,
     UE_EMERGENCY_FAILED,
     UE_TICKET_ANNOUNCED,
+    UE_SURVEY_STARTED,
+    UE_SURVEY_ANSWER,
 )
 
 H_VERSION = "Version"
@@ -72,6 +80,8 @@ H_DISTRICT = "District"
 H_CONFIRMED = "Confirmed"
 H_DIAL_STATUS = "DialStatus"
 H_TICKET_ID = "TicketId"
+H_RESOLVED = "Resolved"
+H_SATISFACTION = "Satisfaction"
 H_LEG_ID = "LegId"
 H_TARGET_QUEUE = "TargetQueue"
 H_QUEUE_STATUS = "QueueStatus"

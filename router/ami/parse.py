@@ -137,6 +137,12 @@ def _user_event(message: AmiMessage) -> ev.Event | None:
     if kind == names.UE_OPERATOR_OVERFLOW:
         return ev.OperatorQueueOverflowed(call_id, _need(message, names.H_FROM_QUEUE),
                                           _need(message, names.H_TO_QUEUE))
+    if kind == names.UE_SURVEY_ANSWER:
+        resolved = {"1": True, "2": False}.get(message.get(names.H_RESOLVED) or "")
+        satisfaction = {"1": 1, "2": 2, "3": 3}.get(message.get(names.H_SATISFACTION) or "")
+        return ev.SurveyAnswered(call_id, resolved, satisfaction)
+    if kind == names.UE_SURVEY_STARTED:
+        return None  # the answer follows
     if kind == names.UE_TICKET_ANNOUNCED:
         return ev.TicketAnnounced(call_id, _need(message, names.H_TICKET_ID))
     if kind == names.UE_EMERGENCY_FAILED:

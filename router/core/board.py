@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from skills.select import TeamState
 
-__all__ = ["NOT_INUSE", "QueueBoard", "QueueCaller", "QueueMemberState"]
+__all__ = ["NOT_INUSE", "QueueBoard", "QueueCaller", "QueueMemberState", "UnitState"]
 
 NOT_INUSE = 1
 _LOGGED_OUT = frozenset({0, 4, 5})
@@ -43,6 +43,18 @@ class QueueCaller:
     queue: str
     uniqueid: str
     joined_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class UnitState:
+    """A unit at a glance (the wallboard tile, the Redis state hash): people counted once
+    however many of the unit's queues they belong to."""
+
+    logged_in: int
+    available: int
+    paused: int
+    callers_waiting: int
+    longest_wait_s: float
 
 
 @dataclass(slots=True)
@@ -90,3 +102,19 @@ class QueueBoard:
     def teams(self, queues: list[str], now: float) -> dict[str, TeamState]:
         """States of the queues the PBX has reported; unknown queues are left out."""
         return {q: self.team(q, now) for q in queues if self.known(q)}
+
+    def unit(self, queues: list[str], now: float) -> UnitState:
+        wanted = set(queues)
+        people: dict[str, list[QueueMemberState]] = {}
+        for (queue, interface), member in self.members.items():
+            if queue in wanted:
+                people.setdefault(interface, []).append(member)
+        waiting = [c.joined_at for (q, _), c in self.callers.items() if q in wanted]
+        return UnitState(
+            logged_in=sum(1 for ms in people.values()
+                          if any(m.status not in _LOGGED_OUT for m in ms)),
+            available=sum(1 for ms in people.values() if any(m.available for m in ms)),
+            paused=sum(1 for ms in people.values() if all(m.paused for m in ms)),
+            callers_waiting=len(waiting),
+            longest_wait_s=max((now - t for t in waiting), default=0.0),
+        )

@@ -169,6 +169,9 @@ class Call:
     transfer_requested_at: float | None = None
     requests_rejected: int = 0
     three_way_at: float | None = None
+    specialist_left_at: float | None = None
+    survey_resolved: bool | None = None
+    survey_satisfaction: int | None = None
     ticket_id: str = ""
     ticket_reason: str = ""
     # the request a ticket answers: replied to once the ticket is stored

@@ -80,6 +80,7 @@ class Engine:
             ev.EmergencyFailed: self._on_emergency_failed,
             ev.TicketStored: lambda e, n: ticket_stored(self.calls.get(e.call_id), e, n),
             ev.TicketFailed: lambda e, n: ticket_failed(self.calls.get(e.call_id), e, n),
+            ev.SurveyAnswered: self._on_survey,
             ev.TicketAnnounced: lambda e, n: [PublishCallEvent(
                 e.call_id, "ticket.announced", n, {"ticket_id": e.ticket_id})],
             ev.LinkDown: lambda _e, _n: [],
@@ -245,6 +246,15 @@ class Engine:
         call.move(Trigger.CALLER_REQUEUED)
         return [PublishCallEvent(call.call_id, "emergency.failed", now,
                                  {"number": number, "dial_status": event.dial_status})]
+
+    def _on_survey(self, event: ev.SurveyAnswered, now: float) -> list[Command]:
+        call = self._known(event.call_id)
+        if call is None:
+            return []
+        call.survey_resolved, call.survey_satisfaction = event.resolved, event.satisfaction
+        return [PublishCallEvent(call.call_id, "survey.answered", now, {
+            "resolved": event.resolved, "satisfaction": event.satisfaction,
+            "bad_review": event.resolved is False or event.satisfaction == 3})]
 
     def _on_member(self, event: ev.MemberChanged, now: float) -> list[Command]:
         self.board.member(event.state, removed=event.removed)

@@ -33,6 +33,7 @@ __all__ = [
     "QueueSnapshot",
     "RequestSource",
     "Resynced",
+    "SurveyAnswered",
     "TicketAnnounced",
     "TicketFailed",
     "TicketStored",
@@ -218,6 +219,16 @@ class TicketStored:
 
 
 @dataclass(frozen=True, slots=True)
+class SurveyAnswered:
+    """The caller's survey: resolved (True/False) and satisfaction (1 satisfied, 2 basically
+    satisfied, 3 dissatisfied); None for a question not answered (not counted)."""
+
+    call_id: str
+    resolved: bool | None
+    satisfaction: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class TicketAnnounced:
     """The dialplan is telling the caller their ticket number and callback day."""
 
@@ -293,6 +304,7 @@ Event = (
     | PresenceRequested
     | TicketStored
     | TicketAnnounced
+    | SurveyAnswered
     | TicketFailed
     | TimerFired
     | CommandFailed

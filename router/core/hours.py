@@ -79,6 +79,27 @@ def _add_working_time(hours: Hours, calendar: OfficialCalendar, start: dt.dateti
     raise ValueError(f"no working time within {_MAX_DAYS} days after {start}")
 
 
+def working_time_before(hours: Hours, calendar: OfficialCalendar, at: float,
+                        minutes: float) -> float:
+    """The instant ``minutes`` of the unit's working time before ``at`` (a sliding window
+    of working time: nights, weekends and holidays are skipped)."""
+    end = local(at)
+    left = dt.timedelta(minutes=minutes)
+    day = end.date()
+    for _ in range(_MAX_DAYS):
+        if _working(calendar, hours, day):
+            for open_at, close_at in reversed(hours.intervals()):
+                begin = dt.datetime.combine(day, open_at, HOTLINE_TZ)
+                stop = min(dt.datetime.combine(day, close_at, HOTLINE_TZ), end)
+                if stop <= begin:
+                    continue
+                if stop - begin >= left:
+                    return (stop - left).timestamp()
+                left -= stop - begin
+        day -= dt.timedelta(days=1)
+    return 0.0
+
+
 def first_unknown_day(calendar: OfficialCalendar, at: float, horizon_days: int = 60
                       ) -> dt.date | None:
     """The first day within the horizon that the calendar data does not cover.

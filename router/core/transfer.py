@@ -279,6 +279,7 @@ class Transfers:
 
     def _specialist_left(self, call: Call, leg: Leg, now: float) -> list[Command]:
         leg.ended = True
+        call.specialist_left_at = now
         call.move(Trigger.SPECIALIST_LEFT)
         return [PublishCallEvent(call.call_id, "specialist.left", now,
                                  {"queue": leg.queue, "specialist": leg.specialist})]

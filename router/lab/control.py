@@ -72,6 +72,12 @@ class LabControl:
             ("Application", "Wait"), ("Data", "5"),
             ("CallerID", f'"{extension}" <{extension}>'), ("Async", "true"))))
 
+    async def press(self, channel: str, digits: str) -> None:
+        """Key ``digits`` on a simulated phone (e.g. ``<call id>-phone``, a caller's)."""
+        for digit in digits:
+            await self.ami.send(AmiAction("PlayDTMF", (("Channel", channel), ("Digit", digit),
+                                                      ("Duration", "120"))))
+
     async def hangup(self, channel: str) -> None:
         await self.ami.send(AmiAction("Hangup", (("Channel", channel),)))
 

@@ -27,6 +27,7 @@ from router.effects.mqtt import MqttBus
 from router.errors import StoreError
 from router.log import get_logger
 from router.tickets.lifecycle import TicketAction
+from router.tickets.model import Ticket
 from router.tickets.store import Refused, TicketDraft, TicketStore
 
 __all__ = ["DeskStats", "TicketCommand", "TicketDesk"]
@@ -56,7 +57,10 @@ class DeskStats:
 class TicketDesk:
     def __init__(self, store: TicketStore, bus: MqttBus, settings: TicketSettings,
                  feed: Callable[[Event], None], clock: Callable[[], float],
-                 reply_topic: Callable[[str], str]) -> None:
+                 reply_topic: Callable[[str], str],
+                 count: Callable[[str, Ticket, float], None] = lambda _k, _t, _a: None
+                 ) -> None:
+        self._count = count
         self.store = store
         self._bus = bus
         self._settings = settings
@@ -93,6 +97,7 @@ class TicketDesk:
                 continue
             if created:
                 self.stats.created += 1
+                self._count("created", ticket, ticket.created_at)
                 self._log.info("ticket_created", call_id=command.call_id, ticket_id=ticket.id,
                                unit=ticket.unit, matter=ticket.matter, reason=ticket.reason,
                                due=ticket.due_local.isoformat(timespec="minutes"))
@@ -128,6 +133,7 @@ class TicketDesk:
                     updated = self.store.apply(ticket.id, TicketAction.OVERDUE, "sweeper", now)
                     if updated is not None and not isinstance(updated, Refused):
                         self.stats.overdue += 1
+                        self._count("overdue", updated, now)
                         self._log.warning("ticket_overdue", ticket_id=ticket.id,
                                           unit=ticket.unit,
                                           due=ticket.due_local.isoformat(timespec="minutes"))

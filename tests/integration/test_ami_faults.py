@@ -16,6 +16,7 @@ from router.ami.client import AmiAction, AmiClient, LinkState
 from router.ami.frames import AmiMessage
 from router.config import (
     AmiSettings,
+    HttpSettings,
     MqttSettings,
     RedisSettings,
     ServiceSettings,
@@ -133,7 +134,8 @@ async def test_defect_5_a_bad_event_does_not_break_the_link_or_lose_the_rest_of_
     settings = Settings(ami=_settings(peer), redis=RedisSettings(url="redis://127.0.0.1:1/0"),
                         mqtt=MqttSettings(port=1),
                         service=ServiceSettings(drain_timeout_s=0.2),
-                        tickets=TicketSettings(db_path=tmp_path / "tickets.sqlite3"))
+                        tickets=TicketSettings(db_path=tmp_path / "tickets.sqlite3"),
+                        http=HttpSettings(enabled=False))
     service = build_service(settings)
     task = asyncio.create_task(service.run(), name="service-under-test")
     try:
@@ -170,6 +172,7 @@ async def test_defect_7_the_service_exits_3_with_the_reason_when_login_is_refuse
 ) -> None:
     env = {"ROUTER_AMI__PORT": str(peer.port), "ROUTER_AMI__SECRET": "wrong",
            "ROUTER_TICKETS__DB_PATH": str(tmp_path / "tickets.sqlite3"),
+           "ROUTER_HTTP__ENABLED": "false",
            "ROUTER_REDIS__URL": "redis://127.0.0.1:1/0", "ROUTER_MQTT__PORT": "1",
            "ROUTER_LOG__FORMAT": "json", "PATH": "/usr/bin:/bin", "HOME": "/nonexistent"}
     process = await asyncio.create_subprocess_exec(
@@ -193,7 +196,8 @@ async def test_defect_8_every_login_is_followed_by_a_resync(peer: FakeAmi, tmp_p
     settings = Settings(ami=_settings(peer), redis=RedisSettings(url="redis://127.0.0.1:1/0"),
                         mqtt=MqttSettings(port=1),
                         service=ServiceSettings(drain_timeout_s=0.2),
-                        tickets=TicketSettings(db_path=tmp_path / "tickets.sqlite3"))
+                        tickets=TicketSettings(db_path=tmp_path / "tickets.sqlite3"),
+                        http=HttpSettings(enabled=False))
     service = build_service(settings)
     task = asyncio.create_task(service.run(), name="service-under-test")
     try:

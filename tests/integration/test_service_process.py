@@ -32,7 +32,7 @@ async def test_the_service_reports_health_and_stops_gracefully_on_sigterm(
         "ROUTER_SERVICE__HEALTH_FILE": str(health_file),
         "ROUTER_TICKETS__DB_PATH": str(tmp_path / "tickets.sqlite3"),
         "ROUTER_SERVICE__HEALTH_INTERVAL_S": "0.2",
-        "ROUTER_LOG__FORMAT": "json",
+        "ROUTER_LOG__FORMAT": "json", "ROUTER_HTTP__PORT": "0",
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "router", "run", env=env,

@@ -46,8 +46,11 @@ async def test_phone_transfer_makes_a_three_way_call_that_survives_the_operator_
     in_bridge = {c.get("Uniqueid") for c in await pbx.channels() if c.get("BridgeId") == bridge}
     assert in_bridge == {call_id, f"{call_id}-L1-a"}
 
-    # when the specialist hangs up, the call ends
+    # when the specialist hangs up, the caller answers the survey and the call ends
     await pbx.control.hangup(f"{call_id}-L1-b")
+    await pbx.answer_survey(call_id, resolved="1", satisfaction="2")
+    surveyed = await bus.wait_call_event(call_id, "survey.answered")
+    assert surveyed["data"] == {"resolved": True, "satisfaction": 2, "bad_review": False}
     ended = await bus.wait_call_event(call_id, "call.ended")
     assert ended["data"] == {"outcome": "transferred"}
     assert _bridge_counts(pbx, bridge)[:5] == [1, 2, 3, 2, 1]
@@ -56,7 +59,7 @@ async def test_phone_transfer_makes_a_three_way_call_that_survives_the_operator_
     assert kinds == [
         "call.entered", "operator.answered", "transfer.requested", "transfer.leg_started",
         "transfer.answered", "transfer.connected", "operator.left", "specialist.left",
-        "call.ended",
+        "survey.answered", "call.ended",
     ]
     connected = next(e for e in bus.call_events(call_id) if e["kind"] == "transfer.connected")
     assert connected["data"] == {"queue": "tax-invoice", "unit": "tax", "specialist": "2001",
@@ -72,7 +75,11 @@ async def test_phone_transfer_makes_a_three_way_call_that_survives_the_operator_
         {"queue": "tax-invoice", "unit": "tax", "outcome": "answered", "specialist": "2001"}]
     day = record["day"]
     totals = await router.redis.hgetall(f"{router.keys_prefix}:day:{day}:unit:tax")
-    assert totals == {"calls": "1", "requests": "1", "connected": "1", "three_way": "1"}
+    assert {k: v for k, v in totals.items() if not k.startswith(("wait_", "talk_"))} == {
+        "calls": "1", "requests": "1", "connected": "1", "three_way": "1",
+        "survey_resolution_answered": "1", "resolved": "1",
+        "survey_satisfaction_answered": "1", "basically_satisfied": "1"}
+    assert (totals["wait_count"], totals["talk_count"]) == ("1", "1")
 
 
 async def test_desk_application_transfer_reaches_the_same_path(

@@ -183,7 +183,7 @@ async def test_a_router_killed_right_after_the_request_loses_no_ticket_and_makes
            "ROUTER_REDIS__NAMESPACE": "killed", "ROUTER_MQTT__PORT": str(inst.ports.mqtt),
            "ROUTER_MQTT__TOPIC_PREFIX": "test/killed", "ROUTER_MQTT__CLIENT_ID": "r-killed",
            "ROUTER_CATALOGUE__PATH": str(catalogue_path), "ROUTER_TICKETS__DB_PATH": str(db),
-           "ROUTER_LOG__FORMAT": "json"}
+           "ROUTER_LOG__FORMAT": "json", "ROUTER_HTTP__PORT": "0"}
     store = TicketStore(db, lambda kind, unit: f"test/killed/v1/units/{unit}/{kind}")
 
     first = await _router_process(env)

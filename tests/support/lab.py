@@ -23,8 +23,10 @@ from router.app import build_service
 from router.config import (
     AmiSettings,
     CatalogueSettings,
+    HttpSettings,
     MqttSettings,
     RedisSettings,
+    ServiceSettings,
     Settings,
     TicketSettings,
 )
@@ -79,6 +81,12 @@ class Pbx:
         """Log a party in (NOT_INUSE) with this behaviour for their next call."""
         await self.control.party(extension, **behaviour)
         await self.control.device_state(extension, "NOT_INUSE")
+
+    async def answer_survey(self, call_id: str, resolved: str, satisfaction: str) -> None:
+        """The enterprise keys its survey answers when the survey starts."""
+        await self.events.wait_for(self.event("UserEvent", UserEvent="HotlineSurveyStarted",
+                                              Uniqueid=call_id), 15, "the survey")
+        await self.control.press(f"{call_id}-phone", resolved + satisfaction)
 
     def event(self, name: str, **headers: str) -> Any:
         def match(message: AmiMessage) -> bool:
@@ -169,6 +177,8 @@ def router_settings(lab: Lab, catalogue: Path) -> Settings:
         catalogue=CatalogueSettings(path=catalogue),
         tickets=TicketSettings(db_path=catalogue.parent / f"tickets-{ns}.sqlite3",
                                sweep_interval_s=0.2, outbox_poll_s=0.2),
+        http=HttpSettings(port=0),
+        service=ServiceSettings(state_interval_s=0.2),
     )
 
 

@@ -119,3 +119,17 @@ def test_the_calendar_alert_names_the_first_day_past_the_data() -> None:
 
     assert first_unknown_day(CAL, at("2026-06-01 09:00")) is None
     assert first_unknown_day(CAL, at("2026-11-22 09:00")) == dt.date(2027, 1, 1)
+
+
+def test_a_window_of_working_time_skips_nights_weekends_and_lunch() -> None:
+    from router.core.hours import working_time_before  # noqa: PLC0415
+
+    # Tuesday 09:30, 60 working minutes back: 30 min on Tuesday, 30 before Monday's close
+    assert working_time_before(OFFICE, CAL, at("2026-11-24 09:30"), 60) == at(
+        "2026-11-23 17:00")
+    # across the lunch break
+    assert working_time_before(OFFICE, CAL, at("2026-11-24 13:30"), 60) == at(
+        "2026-11-24 11:30")
+    # Tuesday after the Tomb-sweeping holiday: back to Friday 3 April
+    assert working_time_before(OFFICE, CAL, at("2026-04-07 09:00"), 30) == at(
+        "2026-04-03 17:00")

@@ -1,0 +1,107 @@
+"""Monitoring: what the service tells supervisors and monitoring systems, beside routing.
+
+The units' live state (Redis hash, wallboard), the live watch over the 90% standards, the
+ticket counters and the daily calendar alert. Nothing here is on the call path: it reads
+the engine's state and writes through the recorder's and the bus's buffers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from metrics.keys import Keys
+from router.core.board import UnitState
+from router.core.commands import Command, RecordCall
+from router.core.hours import first_unknown_day, local
+from router.core.standards import StandardsWatch
+from router.log import get_logger
+from router.tickets.model import Ticket
+from skills.calendar import FALLBACK_RULE
+
+if TYPE_CHECKING:
+    from router.service import Service
+
+__all__ = ["Monitor"]
+
+
+class Monitor:
+    def __init__(self, service: Service) -> None:
+        self._s = service
+        settings = service.settings
+        self.keys = Keys(settings.redis.namespace)
+        self.standards = StandardsWatch(settings.alerts.window_working_min,
+                                        settings.alerts.min_sample)
+        self.calendar_current = True
+        self._log = get_logger(component="monitor")
+
+    async def run(self) -> None:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self._watch_calendar(), name="calendar-watch")
+            group.create_task(self._publish_unit_states(), name="unit-state")
+
+    def unit_states(self) -> dict[str, UnitState]:
+        now, catalogue = self._s.clock(), self._s.engine.catalogue
+        return {uid: self._s.engine.board.unit(list(unit.teams), now)
+                for uid, unit in catalogue.units.items()}
+
+    async def _publish_unit_states(self) -> None:
+        """Keep ``<ns>:v1:state:unit:<unit>`` equal to the board (written on change)."""
+        keys, last = self.keys, dict[str, UnitState]()
+        while True:
+            for unit, state in self.unit_states().items():
+                if last.get(unit) != state:
+                    last[unit] = state
+                    self._s.recorder.state_nowait(keys.unit_state(unit), {
+                        "logged_in": str(state.logged_in), "available": str(state.available),
+                        "paused": str(state.paused),
+                        "callers_waiting": str(state.callers_waiting),
+                        "longest_wait_s": f"{state.longest_wait_s:.0f}",
+                        "updated_at": f"{self._s.clock():.0f}"})
+            await asyncio.sleep(self._s.settings.service.state_interval_s)
+
+    def watch_standards(self, commands: list[Command]) -> None:
+        records = [c.record for c in commands if isinstance(c, RecordCall)]
+        if not records:
+            return
+        for record in records:
+            self.standards.observe(record)
+        keys = self.keys
+        for alert in self.standards.evaluate(self._s.engine.catalogue, self._s.engine.calendar,
+                                             self._s.clock()):
+            log = self._log.error if alert.raised else self._log.info
+            log("standard_alert", unit=alert.unit, standard=alert.standard,
+                raised=alert.raised, rate=round(alert.rate, 4), sample=alert.sample)
+            self._s.bus.publish_nowait(self._s.topics.alerts("standards"), {
+                "v": 1, "unit": alert.unit, "standard": alert.standard,
+                "state": "raised" if alert.raised else "cleared", "rate": alert.rate,
+                "sample": alert.sample, "threshold": alert.threshold,
+                "window_working_min": self.standards.window_working_min})
+            self._s.recorder.state_nowait(keys.alerts(alert.unit), {
+                alert.standard: "1" if alert.raised else "0",
+                f"{alert.standard}_rate": f"{alert.rate:.4f}",
+                f"{alert.standard}_sample": str(alert.sample)})
+
+    def count_ticket(self, kind: str, ticket: Ticket, at: float) -> None:
+        when = local(at)
+        self._s.recorder.count_ticket_nowait(kind, ticket.id, when.date().isoformat(), when.hour,
+                                          ticket.unit)
+
+    async def _watch_calendar(self) -> None:
+        """Alert once a (Shanghai) day while the calendar data does not reach far enough."""
+        alerted_on = ""
+        while True:
+            now = self._s.clock()
+            missing = first_unknown_day(self._s.engine.calendar, now)
+            self.calendar_current = missing is None
+            today = local(now).date().isoformat()
+            if missing is not None and alerted_on != today:
+                alerted_on = today
+                self._log.error("calendar_data_missing", first_unknown_day=missing.isoformat(),
+                                fallback=FALLBACK_RULE)
+                self._s.bus.publish_nowait(self._s.topics.alerts("calendar"), {
+                    "v": 1, "alert": "calendar_data_missing", "day": today,
+                    "first_unknown_day": missing.isoformat(), "fallback": FALLBACK_RULE,
+                    "action": "add the official notice for that year to the calendar "
+                              "overrides file (catalogue.calendar_overrides)"})
+            await asyncio.sleep(self._s.settings.service.calendar_check_interval_s)

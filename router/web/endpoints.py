@@ -1,0 +1,178 @@
+"""What the HTTP endpoint serves: Prometheus figures, health, the wallboard and its feed.
+
+Every figure is the same as in Redis: today's counters are read back from the day hashes
+(cached for a second), the live state comes from the engine's queue board.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import asdict
+from importlib.resources import files
+from typing import TYPE_CHECKING, Any
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from metrics.rates import STANDARDS, figures
+from metrics.store import MetricsReader, MetricsUnavailable
+from router.core.hours import local
+from router.tickets.lifecycle import TicketStatus
+from router.web.server import Handler, Response, Stream
+
+if TYPE_CHECKING:
+    from router.service import Service
+
+__all__ = ["Endpoints"]
+
+_RATES = ("connection_rate", "transfer_success_rate", "resolution_rate", "satisfaction_rate")
+_COUNTS = ("requests", "connected", "three_way", "bad_reviews", "overflow_attempted",
+           "overflow_connected", "abandoned_during_transfer", "tickets_created",
+           "tickets_overdue")
+
+
+class Endpoints:
+    def __init__(self, service: Service, reader: MetricsReader) -> None:
+        self._s = service
+        self._reader = reader
+        self._cache: tuple[float, dict[str, dict[str, int]]] = (0.0, {})
+
+    def routes(self) -> dict[str, Handler]:
+        return {"/metrics": self.metrics, "/health": self.health, "/wallboard": self.page,
+                "/wallboard/state": self.state_json, "/wallboard/events": self.events}
+
+    async def _today(self) -> dict[str, dict[str, int]]:
+        """unit -> today's day counters (and "total"), read at most once a second."""
+        at, cached = self._cache
+        if time.monotonic() - at < 1.0:
+            return cached
+        day = local(self._s.clock()).date().isoformat()
+        scopes = ["total", *(f"unit:{u}" for u in self._s.engine.catalogue.units)]
+        try:
+            counters = {scope.removeprefix("unit:"): await self._reader.counters(day, scope)
+                        for scope in scopes}
+        except MetricsUnavailable:
+            counters = cached
+        self._cache = (time.monotonic(), counters)
+        return counters
+
+    async def snapshot(self) -> dict[str, Any]:
+        service, catalogue = self._s, self._s.engine.catalogue
+        today = await self._today()
+        states = service.monitor.unit_states()
+        now = local(service.clock())
+        due_today: dict[str, int] = {}
+        for ticket in service.tickets.store.search(limit=10_000):
+            if ticket.status is not TicketStatus.CLOSED and \
+                    ticket.status is not TicketStatus.CONTACTED and \
+                    ticket.due_local.date() == now.date():
+                due_today[ticket.unit] = due_today.get(ticket.unit, 0) + 1
+        units = []
+        for uid, unit in catalogue.units.items():
+            got, state = figures(today.get(uid, {})), states[uid]
+            units.append({
+                "unit": uid, "zh": unit.name.zh, "en": unit.name.en,
+                "requests": got.requests, "connected": got.connected,
+                "connection_rate": got.connection_rate,
+                "below_standard": got.misses()["connection_rate"],
+                "available": state.available, "logged_in": state.logged_in,
+                "callers_waiting": state.callers_waiting,
+                "longest_wait_s": round(state.longest_wait_s),
+                "tickets_due_today": due_today.get(uid, 0)})
+        return {"at": now.isoformat(timespec="seconds"), "standard": STANDARDS,
+                "units": units}
+
+    async def state_json(self) -> Response:
+        body = json.dumps(await self.snapshot(), ensure_ascii=False).encode()
+        return Response(200, body, "application/json; charset=utf-8")
+
+    async def events(self) -> Stream:
+        async def chunks() -> AsyncIterator[bytes]:
+            last, quiet = "", 0.0
+            interval = self._s.settings.service.state_interval_s
+            while True:
+                data = json.dumps(await self.snapshot(), ensure_ascii=False)
+                if data != last:
+                    last, quiet = data, 0.0
+                    yield f"event: state\ndata: {data}\n\n".encode()
+                elif quiet >= 15:
+                    quiet = 0.0
+                    yield b": keep-alive\n\n"
+                await asyncio.sleep(interval)
+                quiet += interval
+
+        return Stream(chunks)
+
+    async def page(self) -> Response:
+        html = files("router.web").joinpath("wallboard.html").read_bytes()
+        return Response(200, html, "text/html; charset=utf-8")
+
+    async def health(self) -> Response:
+        health = self._s.health()
+        redis_ok = await self._reader.ping()
+        body = {**asdict(health), "redis_reachable": redis_ok}
+        healthy = health.ami_logged_in and redis_ok and health.mqtt_connected \
+            and health.calendar_current
+        return Response(200 if healthy else 503, json.dumps(body).encode(),
+                        "application/json; charset=utf-8")
+
+    async def metrics(self) -> Response:
+        registry = CollectorRegistry()
+        registry.register(_Figures(await self.snapshot(), await self._today(), self._s))
+        return Response(200, generate_latest(registry),
+                        "text/plain; version=0.0.4; charset=utf-8")
+
+
+class _Figures(Collector):
+    def __init__(self, snapshot: dict[str, Any], today: dict[str, dict[str, int]],
+                 service: Service) -> None:
+        self._snapshot, self._today, self._s = snapshot, today, service
+
+    def collect(self) -> Any:
+        counts = {name: GaugeMetricFamily(f"hotline_{name}_today",
+                                          f"{name} today (Asia/Shanghai)", labels=["unit"])
+                  for name in _COUNTS}
+        rates = {name: GaugeMetricFamily(f"hotline_{name}", f"{name} today", labels=["unit"])
+                 for name in _RATES}
+        for unit, counters in self._today.items():
+            got = figures(counters)
+            for name in _COUNTS:
+                counts[name].add_metric([unit], getattr(got, name))
+            for name in _RATES:
+                value = getattr(got, name)
+                if value is not None:
+                    rates[name].add_metric([unit], value)
+        live = {key: GaugeMetricFamily(f"hotline_unit_{key}", help_, labels=["unit"])
+                for key, help_ in (("available", "specialists available now"),
+                                   ("logged_in", "specialists logged in"),
+                                   ("callers_waiting", "legs waiting in the unit's queues"),
+                                   ("longest_wait_s", "longest wait now, seconds"),
+                                   ("tickets_due_today", "tickets due today, not contacted"))}
+        for unit in self._snapshot["units"]:
+            for key, family in live.items():
+                family.add_metric([unit["unit"]], unit[key])
+        service = self._s
+        gauges = [
+            ("hotline_calls_in_progress", "calls the router tracks",
+             len(service.engine.calls)),
+            ("hotline_ami_up", "1 if the AMI link is logged in",
+             int(service.ami.connected.is_set())),
+            ("hotline_mqtt_up", "1 if connected to the broker", int(service.bus.stats.connected)),
+            ("hotline_metrics_backlog", "metrics waiting for Redis", service.recorder.backlog),
+            ("hotline_metrics_dropped", "metrics dropped (buffer full)",
+             service.recorder.stats.dropped),
+            ("hotline_mqtt_backlog", "messages waiting for the broker", service.bus.backlog),
+            ("hotline_ami_reconnects", "AMI reconnects since start",
+             service.ami.stats.reconnects),
+        ]
+        yield from counts.values()
+        yield from rates.values()
+        yield from live.values()
+        for name, help_, value in gauges:
+            family = GaugeMetricFamily(name, help_)
+            family.add_metric([], value)
+            yield family
