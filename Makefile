@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 APT_PACKAGES := debootstrap redis-server redis-tools mosquitto mosquitto-clients util-linux \
-                ca-certificates
+                ca-certificates chromium chromium-driver fonts-wqy-microhei
 STAMP  := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck unit lab-up lab-down lab-status deps apt clean

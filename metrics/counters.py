@@ -33,8 +33,8 @@ COUNTERS = {
     "three_way": "three-way calls established (transfer success)",
     "transfer_failed": "transfers where no target answered; caller kept with the operator",
     "abandoned_during_transfer": "callers who hung up while a department leg rang",
-    "overflow_attempted": "targets after the first that were rung",
-    "overflow_connected": "transfers answered by a target after the first",
+    "overflow_attempted": "targets after the plan's first that were rung",
+    "overflow_connected": "transfers answered by a target after the plan's first",
     "after_hours": "requests outside the unit's working time (a ticket instead)",
     "emergency": "blind transfers to 110/119/120",
     "wait_count": "transfers answered: how many waits are summed",
@@ -79,12 +79,13 @@ def _call_metrics(record: CallRecord) -> Counter[str]:
         metrics["emergency"] += 1
     if record.transfer_requested:
         metrics["requests"] += 1
-        rung = [t for t in record.targets if t.outcome != "skipped_busy"]
-        metrics["overflow_attempted"] += max(0, len(rung) - 1)
+        # overflow: targets after the plan's first one (the first may be skipped when busy)
+        overflow = record.targets[1:]
+        metrics["overflow_attempted"] += sum(1 for t in overflow if t.outcome != "skipped_busy")
         if record.three_way_at is not None:
             metrics["connected"] += 1
             metrics["three_way"] += 1
-            if record.targets and record.targets[-1].outcome == "answered" and len(rung) > 1:
+            if any(t.outcome == "answered" for t in overflow):
                 metrics["overflow_connected"] += 1
         if record.outcome in ("transfer_failed", "abandoned_during_transfer"):
             metrics[record.outcome] += 1

@@ -104,7 +104,7 @@ class Recorder:
         self._idle = asyncio.Event()
         self._idle.set()
         self._script = client.register_script(RECORD_SCRIPT)
-        self._on_drop = on_drop
+        self.on_drop = on_drop
         self.stats = RecorderStats()
 
     @property
@@ -171,8 +171,8 @@ class Recorder:
         if len(self._buffer) >= self._buffer_size:
             # the newest item is dropped: a batch being written holds the oldest ones
             self.stats.dropped += 1
-            if self._on_drop is not None:
-                self._on_drop(self.stats.dropped)
+            if self.on_drop is not None:
+                self.on_drop(self.stats.dropped)
             return
         self._buffer.append(item)
         self._idle.clear()

@@ -34,6 +34,21 @@ class Monitor:
                                         settings.alerts.min_sample)
         self.calendar_current = True
         self._log = get_logger(component="monitor")
+        self._dropped_alerted_at = -1e9
+        service.recorder.on_drop = self.metrics_dropped
+
+    def metrics_dropped(self, dropped: int) -> None:
+        """The metrics buffer overflowed (Redis down too long): counted, and alerted at most
+        once a minute."""
+        now = self._s.clock()
+        if now - self._dropped_alerted_at < 60:
+            return
+        self._dropped_alerted_at = now
+        self._log.error("metrics_buffer_overflow", dropped=dropped,
+                        buffer_size=self._s.settings.redis.buffer_size)
+        self._s.bus.publish_nowait(self._s.topics.alerts("metrics"), {
+            "v": 1, "alert": "metrics_buffer_overflow", "dropped": dropped,
+            "buffer_size": self._s.settings.redis.buffer_size})
 
     async def run(self) -> None:
         async with asyncio.TaskGroup() as group:

@@ -161,7 +161,7 @@ def fast_catalogue(tmp: Path, ring_timeout_s: int = 5,
         unit["ring_timeout_s"] = ring_timeout_s
         unit["hours"] = hours or OPEN_ALWAYS
     path = tmp / "catalogue.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 
