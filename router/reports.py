@@ -17,7 +17,7 @@ from router.core.hours import HOTLINE_TZ
 from router.effects.redis_client import redis_client
 from skills.catalogue import Catalogue
 
-__all__ = ["add_report_parsers", "run_metrics", "run_report"]
+__all__ = ["add_report_parsers", "print_table", "run_metrics", "run_report", "unit_rows"]
 
 RATES = ("connection_rate", "transfer_success_rate", "resolution_rate", "satisfaction_rate")
 
@@ -40,7 +40,7 @@ def _day(value: str | None) -> str:
 
 def run_report(args: argparse.Namespace, settings: Settings, catalogue: Catalogue) -> int:
     try:
-        rows = asyncio.run(_report(settings, catalogue, _day(args.date), args.unit))
+        rows = asyncio.run(unit_rows(settings, catalogue, _day(args.date), args.unit))
     except MetricsUnavailable as exc:
         print(f"error: metrics store unavailable: {exc}", file=sys.stderr)
         return 1
@@ -48,11 +48,11 @@ def run_report(args: argparse.Namespace, settings: Settings, catalogue: Catalogu
         print(json.dumps({"date": _day(args.date), "standards": STANDARDS, "targets": TARGETS,
                           "units": rows}, ensure_ascii=False, indent=1))
     else:
-        _print_table(_day(args.date), rows)
+        print_table(_day(args.date), rows)
     return 0
 
 
-async def _report(settings: Settings, catalogue: Catalogue, day: str, unit: str | None
+async def unit_rows(settings: Settings, catalogue: Catalogue, day: str, unit: str | None
                   ) -> list[dict[str, Any]]:
     client = redis_client(settings.redis)
     reader = MetricsReader(client, Keys(settings.redis.namespace))
@@ -74,7 +74,7 @@ def _as_dict(got: Figures) -> dict[str, Any]:
     return {name: getattr(got, name) for name in Figures.__dataclass_fields__}
 
 
-def _print_table(day: str, rows: list[dict[str, Any]]) -> None:
+def print_table(day: str, rows: list[dict[str, Any]]) -> None:
     heads = ["unit 单位", "requests 请求", *(f"{en} {zh}" for zh, en in
                                            (LABELS[r] for r in RATES)),
              "bad 差评", "overflow 溢出", "tickets 工单"]

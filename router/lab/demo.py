@@ -19,7 +19,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import aiomqtt
 import redis.asyncio as aioredis
@@ -33,6 +33,8 @@ from router.dialplan import OPERATOR_QUEUE
 from router.lab.control import LabControl
 from router.lab.lab import Lab
 from router.log import configure_logging
+from router.reports import print_table, unit_rows
+from skills.catalogue import Catalogue
 
 __all__ = ["run_demo"]
 
@@ -44,6 +46,7 @@ class Scenario:
     setup: Callable[[LabControl], Awaitable[None]]
     desk: dict[str, Any] | None = None  # a desk command sent once the operator answered
     caller_hangs_up_after_s: float = 3600
+    survey: str = ""  # the caller's keys when the survey starts (resolved, satisfaction)
 
 
 async def _only(control: LabControl, parties: dict[str, dict[str, Any]],
@@ -65,11 +68,11 @@ SCENARIOS = (
     Scenario("three-way transfer by phone: *5 101 VAT invoices -> tax invoice team",
              "13812345678",
              lambda c: _only(c, {"1001": {**OPERATOR, "transfer_matter": "101"},
-                                 "2001": SPECIALIST})),
+                                 "2001": SPECIALIST}), survey="11"),
     Scenario("busy overflow: tax filing team all busy -> tax backup team answers",
              "13912340001",
              lambda c: _only(c, {"1001": {**OPERATOR, "transfer_matter": "105"},
-                                 "2006": SPECIALIST}, busy=("2001", "2002"))),
+                                 "2006": SPECIALIST}, busy=("2001", "2002")), survey="23"),
     Scenario("desk application transfer: matter 801 for a Pudong enterprise",
              "13700005555",
              lambda c: _only(c, {"1002": {"answer_after_s": 1, "talk_s": 7},
@@ -144,6 +147,10 @@ async def _demo(lab: Lab, settings: Settings) -> None:
                     topic = service.topics.party("operator", seat.get("MemberName") or "",
                                                  "commands")
                     await mqtt.publish(topic, json.dumps(scenario.desk).encode(), qos=1)
+                if scenario.survey:
+                    await next_event("UserEvent", UserEvent="HotlineSurveyStarted",
+                                     Uniqueid=call_id)
+                    await control.press(f"{call_id}-phone", scenario.survey)
                 await ended(call_id)
                 await service.recorder.drain(10)
                 raw = await redis.get(f"{prefix}:call:{call_id}")
@@ -152,21 +159,28 @@ async def _demo(lab: Lab, settings: Settings) -> None:
                 tried = " -> ".join(f"{t['queue']}:{t['outcome']}"
                                     for t in record.get("targets", [])) or "-"
                 ticket = f" ticket={record['ticket_id']}" if record.get("ticket_id") else ""
+                survey = "" if record.get("survey_resolved") is None else (
+                    f" survey: resolved={record['survey_resolved']}"
+                    f" satisfaction={record['survey_satisfaction']}"
+                    f"{' (bad review)' if record['bad_review'] else ''}")
                 print(f"    call {call_id}: outcome={record.get('outcome')} "
                       f"matter={record.get('matter') or '-'} unit={record.get('unit') or '-'} "
-                      f"specialist={record.get('specialist') or '-'} tried: {tried}{ticket}",
-                      flush=True)
-        day = results[0][1].get("day", "")
-        print(f"\ncounters in Redis for {day}, every call of the day in this lab "
-              f"({prefix}:day:{day}:<scope>):")
-        for scope in ("total", "unit:tax", "unit:hpf", "unit:hrss", "unit:pudong",
-                      "unit:commerce"):
-            counters = cast(dict[str, str], await redis.hgetall(f"{prefix}:day:{day}:{scope}"))
-            print(f"    {scope:<12} " + " ".join(f"{k}={v}" for k, v in sorted(counters.items())))
+                      f"specialist={record.get('specialist') or '-'} tried: {tried}{ticket}"
+                      f"{survey}", flush=True)
+        await _print_figures(settings, service.engine.catalogue, results[0][1].get("day", ""))
         service.request_stop()
         await router
         link.cancel()
     await redis.aclose()
+
+
+async def _print_figures(settings: Settings, catalogue: Catalogue, day: str) -> None:
+    """The day's report (python -m router report), for the units that had calls."""
+    rows = [row for row in await unit_rows(settings, catalogue, day, None)
+            if row["requests"] or row["tickets_created"]]
+    print(f"\nthe day's figures in Redis (every call of {day} in this lab), as "
+          "`python -m router report` prints them:")
+    print_table(day, rows)
 
 
 def _demo_catalogue(directory: Path) -> Path:
