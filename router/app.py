@@ -8,6 +8,7 @@ import signal
 from metrics.keys import Keys
 from metrics.recorder import Recorder
 from router.ami.client import AmiClient
+from router.ami.parse import WANTED_EVENTS
 from router.config import Settings
 from router.core.engine import Engine
 from router.core.transfer import TransferPolicy
@@ -52,7 +53,7 @@ def build_service(settings: Settings) -> Service:
                       calendar),
         tickets=TicketStore(settings.tickets.db_path,
                             lambda kind, unit: topics.unit(unit, kind)),
-        ami=AmiClient(settings.ami),
+        ami=AmiClient(settings.ami, wanted=WANTED_EVENTS),
         bus=MqttBus(settings.mqtt, topics),
         recorder=recorder,
         topics=topics,

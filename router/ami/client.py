@@ -83,6 +83,7 @@ class AmiStats:
     late_responses: int = 0
     timeouts: int = 0
     events: int = 0
+    skipped: int = 0
 
 
 @dataclass(slots=True)
@@ -102,7 +103,9 @@ class AmiClient:
         *,
         open_connection: OpenConnection | None = None,
         rng: Callable[[], float] = random.random,
+        wanted: frozenset[str] | None = None,
     ) -> None:
+        self._wanted = wanted
         self._settings = settings
         self._open: OpenConnection = open_connection or asyncio.open_connection
         self._rng = rng
@@ -168,7 +171,8 @@ class AmiClient:
         self._writer = writer
         self._booted.clear()
         self._session += 1
-        decoder = FrameDecoder(max_message_bytes=settings.max_frame_bytes)
+        decoder = FrameDecoder(max_message_bytes=settings.max_frame_bytes,
+                               wanted=self._wanted)
         reason = "closed"
         try:
             async with asyncio.TaskGroup() as group:
@@ -233,6 +237,7 @@ class AmiClient:
                 else:
                     await self._dispatch(item)
             self.stats.malformed_lines = decoder.malformed_lines
+            self.stats.skipped = decoder.skipped
 
     async def _dispatch(self, message: AmiMessage) -> None:
         action_id = message.action_id

@@ -11,15 +11,16 @@ cannot grow memory without limit.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from router.errors import AmiInjectionError
 
 __all__ = ["AmiMessage", "FrameDecoder", "FrameError", "encode_action"]
 
-_END = re.compile(rb"\r?\n\r?\n")
-_BANNER = re.compile(rb"^[^\r\n]*Call Manager/[^\r\n]*\r?\n")
+_BANNER = re.compile(rb"^[^\n]*Call Manager/[^\n]*\n")
+# "Name: value" (or "Name:value"); a line that does not match is malformed and skipped
+_HEADER = re.compile(r"^([^\s:]+): ?(.*)$", re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,14 +28,24 @@ class AmiMessage:
     """One AMI message: its headers in wire order (names may repeat)."""
 
     headers: tuple[tuple[str, str], ...]
+    _index: dict[str, str] | None = field(default=None, compare=False, repr=False)
+    _folded: dict[str, str] | None = field(default=None, compare=False, repr=False)
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        """The first value of header ``name`` (case-insensitive)."""
-        lname = name.lower()
-        for key, value in self.headers:
-            if key.lower() == lname:
-                return value
-        return default
+        """The first value of header ``name`` (exact name first: Asterisk always sends its
+        canonical spelling; then case-insensitive)."""
+        index = self._index
+        if index is None:
+            index = dict(reversed(self.headers))  # the first occurrence of a name wins
+            object.__setattr__(self, "_index", index)
+        found = index.get(name)
+        if found is not None:
+            return found
+        folded = self._folded
+        if folded is None:
+            folded = {key.lower(): value for key, value in reversed(self.headers)}
+            object.__setattr__(self, "_folded", folded)
+        return folded.get(name.lower(), default)
 
     def get_all(self, name: str) -> list[str]:
         """Every value of header ``name`` in wire order (e.g. ``ChanVariable``)."""
@@ -72,73 +83,76 @@ class FrameError:
 
 @dataclass(slots=True)
 class FrameDecoder:
-    """Incremental decoder: ``feed(bytes)`` yields complete messages and frame errors."""
+    """Incremental decoder: ``feed(bytes)`` yields complete messages and frame errors.
+
+    Line ends are normalised to LF as bytes arrive (a CR at the very end of a read waits for
+    the next one), then the buffer is split on blank lines in one pass.
+    """
 
     max_message_bytes: int = 1 << 20
     expect_banner: bool = True
+    # events the consumer has no use for are dropped before their headers are parsed
+    # (unless they answer an action: they carry an ActionID); None keeps every event
+    wanted: frozenset[str] | None = None
     banner: str | None = None
     malformed_lines: int = 0
-    _buffer: bytearray = field(default_factory=bytearray)
-    _scanned: int = 0
+    skipped: int = 0
+    _buffer: bytes = b""
     _discarding: bool = False
+    _wanted_lines: frozenset[bytes] | None = None
+
+    def __post_init__(self) -> None:
+        if self.wanted is not None:
+            self._wanted_lines = frozenset(f"Event: {name}".encode() for name in self.wanted)
 
     def feed(self, data: bytes) -> list[AmiMessage | FrameError]:
-        self._buffer += data
+        data = self._buffer + data
+        if data.endswith(b"\r"):
+            data, carry = data[:-1], b"\r"
+        else:
+            carry = b""
+        data = data.replace(b"\r\n", b"\n")
         out: list[AmiMessage | FrameError] = []
         if self.expect_banner:
-            match = _BANNER.match(self._buffer)
+            match = _BANNER.match(data)
             if match is None:
-                if b"\n" in self._buffer:
-                    self.expect_banner = False  # no banner: a peer mid-stream; go on
-                return out if self.expect_banner else self._drain(out)
-            self.banner = match.group(0).decode("utf-8", "replace").strip()
-            del self._buffer[: match.end()]
+                if b"\n" not in data:
+                    self._buffer = data + carry
+                    return out
+            else:
+                self.banner = match.group(0).decode("utf-8", "replace").strip()
+                data = data[match.end():]
             self.expect_banner = False
-        return self._drain(out)
-
-    def _drain(self, out: list[AmiMessage | FrameError]) -> list[AmiMessage | FrameError]:
-        while True:
-            match = _END.search(self._buffer, max(0, self._scanned - 3))
-            if match is None:
-                self._scanned = len(self._buffer)
-                if len(self._buffer) > self.max_message_bytes:
-                    if not self._discarding:
-                        out.append(FrameError("oversized", bytes(self._buffer[:80]).decode(
-                            "utf-8", "replace")))
-                    self._discarding = True
-                    # keep the last bytes: they may start the terminator
-                    del self._buffer[:-3]
-                    self._scanned = 0
-                return out
-            block = bytes(self._buffer[: match.start()])
-            del self._buffer[: match.end()]
-            self._scanned = 0
+        *blocks, rest = data.split(b"\n\n")
+        wanted = self._wanted_lines
+        for block in blocks:
             if self._discarding:
                 self._discarding = False
                 continue
-            if not block.strip(b"\r\n"):
-                continue
-            out.append(self._parse(block))
+            if wanted is not None and block.startswith(b"Event: "):
+                first = block.split(b"\n", 1)[0]
+                if first not in wanted and b"ActionID:" not in block:
+                    self.skipped += 1
+                    continue
+            if block.strip(b"\n"):
+                out.append(self._parse(block))
+        if len(rest) > self.max_message_bytes:
+            if not self._discarding:
+                out.append(FrameError("oversized", rest[:80].decode("utf-8", "replace")))
+            self._discarding = True
+            rest = rest[-1:]  # it may start the terminator
+        self._buffer = rest + carry
+        return out
 
     def _parse(self, block: bytes) -> AmiMessage | FrameError:
-        text = block.decode("utf-8", "replace")
-        headers: list[tuple[str, str]] = []
-        for line in _lines(text):
-            name, sep, value = line.partition(":")
-            if not sep or not name or name != name.strip():
-                self.malformed_lines += 1
-                continue
-            headers.append((name, value[1:] if value.startswith(" ") else value))
+        text = block.strip(b"\n").decode("utf-8", "replace")
+        headers = _HEADER.findall(text)
+        malformed = text.count("\n") + 1 - len(headers)
+        if malformed:
+            self.malformed_lines += malformed
         if not headers:
             return FrameError("no headers", text[:80])
         return AmiMessage(tuple(headers))
-
-
-def _lines(text: str) -> Iterator[str]:
-    for line in text.split("\n"):
-        stripped = line.rstrip("\r")
-        if stripped:
-            yield stripped
 
 
 def encode_action(name: str, action_id: str, headers: Iterable[tuple[str, str]]) -> bytes:

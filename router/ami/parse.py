@@ -17,7 +17,7 @@ from router.core.board import QueueMemberState
 from router.dialplan import VAR_CALL_ID, VAR_LEG_ID, is_operator_queue
 from router.errors import AmiParseError
 
-__all__ = ["LEG_ACTION_PREFIX", "call_id_of_leg", "member_state", "parse_event"]
+__all__ = ["LEG_ACTION_PREFIX", "WANTED_EVENTS", "call_id_of_leg", "member_state", "parse_event"]
 
 LEG_ACTION_PREFIX = "leg:"  # ActionID of a department leg's Originate: "leg:<leg id>"
 
@@ -219,3 +219,7 @@ _HANDLERS: dict[str, Callable[[AmiMessage], ev.Event | None]] = {
     "QueueCallerJoin": _queue_caller(joined=True),
     "QueueCallerLeave": _queue_caller(joined=False),
 }
+
+
+# the events the router reads; the AMI client drops the rest unparsed
+WANTED_EVENTS = frozenset({*_HANDLERS, "FullyBooted"})

@@ -61,6 +61,7 @@ class UnitState:
 class QueueBoard:
     members: dict[tuple[str, str], QueueMemberState] = field(default_factory=dict)
     callers: dict[tuple[str, str], QueueCaller] = field(default_factory=dict)
+    _by_queue: dict[str, list[QueueMemberState]] | None = None  # an index, rebuilt on change
 
     def member(self, state: QueueMemberState, *, removed: bool = False) -> None:
         key = (state.queue, state.interface)
@@ -68,6 +69,7 @@ class QueueBoard:
             self.members.pop(key, None)
         else:
             self.members[key] = state
+        self._by_queue = None
 
     def caller(self, caller: QueueCaller, *, joined: bool) -> None:
         key = (caller.queue, caller.uniqueid)
@@ -80,12 +82,22 @@ class QueueBoard:
         """A fresh QueueStatus: what the PBX says now replaces everything known."""
         self.members = {(m.queue, m.interface): m for m in members}
         self.callers = {(c.queue, c.uniqueid): c for c in callers}
+        self._by_queue = None
 
     def known(self, queue: str) -> bool:
-        return any(key[0] == queue for key in self.members)
+        return bool(self._of(queue))
+
+    def _of(self, queue: str) -> list[QueueMemberState]:
+        by_queue = self._by_queue
+        if by_queue is None:
+            by_queue = {}
+            for (q, _), member in self.members.items():
+                by_queue.setdefault(q, []).append(member)
+            self._by_queue = by_queue
+        return by_queue.get(queue, [])
 
     def team(self, queue: str, now: float) -> TeamState:
-        members = [m for (q, _), m in self.members.items() if q == queue]
+        members = self._of(queue)
         available = [m for m in members if m.available]
         waiting = [c.joined_at for (q, _), c in self.callers.items() if q == queue]
         return TeamState(
