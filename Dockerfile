@@ -12,7 +12,9 @@ RUN useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nolog
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
 USER hotline
-ENV ROUTER_LOG__FORMAT=json \
+# the system allocator + malloc_trim after peaks: memory goes back after a busy hour
+ENV PYTHONMALLOC=malloc \
+    ROUTER_LOG__FORMAT=json \
     ROUTER_SERVICE__HEALTH_FILE=/tmp/hotline-router.health \
     ROUTER_SECRETS_DIR=/run/secrets
 # the service refreshes its health file every few seconds; stale or AMI down = unhealthy

@@ -15,6 +15,7 @@ from router.core.board import UnitState
 from router.core.commands import Command, RecordCall
 from router.core.hours import first_unknown_day, local
 from router.core.standards import StandardsWatch
+from router.effects.memory import release_memory
 from router.log import get_logger
 from router.tickets.model import Ticket
 from skills.calendar import FALLBACK_RULE
@@ -37,6 +38,18 @@ class Monitor:
         self._dropped_alerted_at = -1e9
         service.recorder.on_drop = self.metrics_dropped
 
+    async def _trim_after_peaks(self) -> None:
+        """After a peak, once calls are down to half of it, hand the memory back."""
+        peak = 0
+        while True:
+            await asyncio.sleep(30)
+            calls = len(self._s.engine.calls)
+            peak = max(peak, calls)
+            if peak >= 200 and calls <= peak // 2:
+                release_memory()
+                self._log.info("memory_released", peak_calls=peak, calls=calls)
+                peak = calls
+
     def metrics_dropped(self, dropped: int) -> None:
         """The metrics buffer overflowed (Redis down too long): counted, and alerted at most
         once a minute."""
@@ -54,6 +67,7 @@ class Monitor:
         async with asyncio.TaskGroup() as group:
             group.create_task(self._watch_calendar(), name="calendar-watch")
             group.create_task(self._publish_unit_states(), name="unit-state")
+            group.create_task(self._trim_after_peaks(), name="memory-trim")
 
     def unit_states(self) -> dict[str, UnitState]:
         now, catalogue = self._s.clock(), self._s.engine.catalogue
