@@ -17,6 +17,7 @@ __all__ = [
     "COUNTERS",
     "WAIT_BUCKETS_S",
     "counter_increments",
+    "hash_increments",
     "is_max",
     "key_of",
     "recompute",
@@ -111,6 +112,28 @@ def _call_metrics(record: CallRecord) -> Counter[str]:
     if record.bad_review:
         metrics["bad_reviews"] += 1
     return metrics
+
+
+def hash_increments(record: CallRecord) -> list[tuple[str, str, int, dict[str, int]]]:
+    """(day, scope, hour, {counter: amount}) per hash one record adds to; hour -1 is the day
+    hash. The call's own scopes share one dict (the same counters go to each)."""
+    metrics = {name: amount for name, amount in _call_metrics(record).items() if amount}
+    scopes = ["total"]
+    if record.unit:
+        scopes.append(f"unit:{record.unit}")
+    if record.matter:
+        scopes.append(f"matter:{record.matter}")
+    out = [(record.day, scope, hour, metrics) for scope in scopes for hour in (-1, record.hour)]
+    targets: dict[str, Counter[str]] = {}
+    for target in record.targets:
+        outcome = _TARGET_OUTCOME.get(target.outcome, "failed")
+        counts = targets.setdefault(target.queue, Counter())
+        counts[f"target_{outcome}"] += 1
+        if outcome != "skipped_busy":
+            counts["target_rung"] += 1
+    for queue, counts in targets.items():
+        out += [(record.day, f"queue:{queue}", hour, dict(counts)) for hour in (-1, record.hour)]
+    return out
 
 
 def counter_increments(record: CallRecord) -> Counter[tuple[str, str, str, int]]:

@@ -24,7 +24,7 @@ import redis.asyncio as aioredis
 import structlog
 from redis.exceptions import RedisError
 
-from metrics.counters import counter_increments, is_max, key_of
+from metrics.counters import hash_increments, is_max, key_of
 from metrics.keys import Keys
 from metrics.records import CallRecord
 
@@ -33,18 +33,21 @@ __all__ = ["RECORD_SCRIPT", "Recorder", "RecorderStats"]
 _log = structlog.get_logger(component="recorder")
 
 # KEYS[1] marker (the record itself, or a "counted once" marker), KEYS[2] a set the id joins,
-# KEYS[3..] counter hashes. ARGV[1] marker value, ARGV[2] TTL seconds, ARGV[3] the id, then
-# per hash (field, amount, op): op "i" adds, op "m" keeps the larger value.
+# KEYS[3..] counter hashes, each once. ARGV[1] marker value, ARGV[2] TTL seconds, ARGV[3]
+# the id, then per hash one string "field:amount:op field:amount:op ...": op "i" adds,
+# op "m" keeps the larger value. (One string per hash keeps the command small: packing a
+# few hundred separate arguments per call cost more than Redis running the script.)
 RECORD_SCRIPT = """
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
   redis.call('SADD', KEYS[2], ARGV[3])
   for i = 3, #KEYS do
-    local field, amount, op = ARGV[3 * i - 5], ARGV[3 * i - 4], ARGV[3 * i - 3]
-    if op == 'm' then
-      local current = tonumber(redis.call('HGET', KEYS[i], field) or '0')
-      if tonumber(amount) > current then redis.call('HSET', KEYS[i], field, amount) end
-    else
-      redis.call('HINCRBY', KEYS[i], field, amount)
+    for field, amount, op in string.gmatch(ARGV[i + 1], '([%w_]+):(%-?%d+):(%a)') do
+      if op == 'm' then
+        local current = tonumber(redis.call('HGET', KEYS[i], field) or '0')
+        if tonumber(amount) > current then redis.call('HSET', KEYS[i], field, amount) end
+      else
+        redis.call('HINCRBY', KEYS[i], field, amount)
+      end
     end
   end
   return 1
@@ -191,12 +194,12 @@ class Recorder:
                                       item.record.call_id)
                     elif item.once is not None:
                         once = item.once
-                        once_args: list[str | int] = ["1", self._ttl, once.ident]
-                        for _, field_name, amount in once.increments:
-                            once_args += [field_name, amount, "i"]
+                        specs = [f"{field_name}:{amount}:i"
+                                 for _, field_name, amount in once.increments]
                         await self._script(keys=[once.marker, once.members,
                                                  *(k for k, _, _ in once.increments)],
-                                           args=once_args, client=pipe)
+                                           args=["1", self._ttl, once.ident, *specs],
+                                           client=pipe)
                     elif item.state is not None:
                         pipe.hset(item.state[0], mapping=cast(Any, item.state[1]))
                     elif item.event is not None:
@@ -222,7 +225,13 @@ class Recorder:
     def _record_call(self, record: CallRecord) -> tuple[list[str], list[str | int]]:
         keys: list[str] = [self._keys.call(record.call_id), self._keys.calls_of_day(record.day)]
         args: list[str | int] = [record.to_json(), self._ttl, record.call_id]
-        for (day, scope, name, hour), amount in sorted(counter_increments(record).items()):
+        specs: dict[int, str] = {}  # the call's scopes share one dict: one string for all
+        for day, scope, hour, counters in hash_increments(record):
+            spec = specs.get(id(counters))
+            if spec is None:
+                spec = specs[id(counters)] = " ".join(
+                    f"{name}:{amount}:{'m' if is_max(name) else 'i'}"
+                    for name, amount in counters.items())
             keys.append(key_of(self._keys, day, scope, hour))
-            args += [name, amount, "m" if is_max(name) else "i"]
+            args.append(spec)
         return keys, args

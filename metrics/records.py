@@ -7,7 +7,7 @@ Asia/Shanghai (the hotline's calendar), whatever the host's time zone.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 __all__ = ["OUTCOMES", "CallRecord", "TargetAttempt"]
@@ -66,7 +66,10 @@ class CallRecord:
     targets: tuple[TargetAttempt, ...] = field(default_factory=tuple)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        data: dict[str, Any] = {name: getattr(self, name) for name in _FIELDS}
+        data["targets"] = [{"queue": t.queue, "unit": t.unit, "outcome": t.outcome,
+                            "specialist": t.specialist} for t in self.targets]
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     @property
     def transfer_wait_s(self) -> float | None:
@@ -87,3 +90,6 @@ class CallRecord:
         data: dict[str, Any] = json.loads(text)
         data["targets"] = tuple(TargetAttempt(**item) for item in data.get("targets", ()))
         return cls(**data)
+
+
+_FIELDS = tuple(f.name for f in fields(CallRecord))
