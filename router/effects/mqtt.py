@@ -29,6 +29,7 @@ from router.log import get_logger
 __all__ = ["BusStats", "CommandHandler", "MqttBus", "Outgoing"]
 
 CommandHandler = Callable[[str, bytes], Awaitable[None]]
+_WINDOW = 20  # messages in flight (awaiting PUBACK) at once, as paho's default
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,20 +148,28 @@ class MqttBus:
         )
 
     async def _send(self, client: aiomqtt.Client) -> None:
-        while True:
-            if not self._outbox:
-                self._wake.clear()
-                await self._wake.wait()
-                continue
-            item = self._outbox[0]
-            await client.publish(item.topic, item.payload, qos=item.qos, retain=item.retain)
-            # removed only once the broker has it (PUBACK for QoS 1)
-            self._outbox.popleft()
-            self.stats.published += 1
-            if item.delivered is not None and not item.delivered.done():
-                item.delivered.set_result(None)
-            if not self._outbox:
-                self._idle.set()
+        """Publish the outbox in order with up to ``_WINDOW`` messages awaiting their PUBACK;
+        a message leaves the outbox only once acknowledged, the oldest first."""
+        async with asyncio.TaskGroup() as group:
+            inflight: deque[asyncio.Task[None]] = deque()
+            while True:
+                while len(inflight) < _WINDOW and len(inflight) < len(self._outbox):
+                    item = self._outbox[len(inflight)]
+                    inflight.append(group.create_task(
+                        client.publish(item.topic, item.payload, qos=item.qos,
+                                       retain=item.retain),
+                        name="mqtt-publish"))
+                if not inflight:
+                    self._wake.clear()
+                    await self._wake.wait()
+                    continue
+                await inflight.popleft()
+                item = self._outbox.popleft()
+                self.stats.published += 1
+                if item.delivered is not None and not item.delivered.done():
+                    item.delivered.set_result(None)
+                if not self._outbox:
+                    self._idle.set()
 
     async def _receive(self, client: aiomqtt.Client, on_command: CommandHandler) -> None:
         async for message in client.messages:
