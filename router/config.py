@@ -70,8 +70,10 @@ class AmiSettings(_Section):
     action_timeout_s: float = Field(default=5.0, gt=0)
     ping_interval_s: float = Field(default=5.0, gt=0)
     ping_timeout_s: float = Field(default=3.0, gt=0)
-    reconnect_min_s: float = Field(default=0.5, gt=0)
-    reconnect_max_s: float = Field(default=30.0, gt=0)
+    # exponential backoff with jitter, capped low: routing must resume within 2 s of an
+    # Asterisk restart (bench/p8_restart_recovery.py)
+    reconnect_min_s: float = Field(default=0.2, gt=0)
+    reconnect_max_s: float = Field(default=1.5, gt=0)
     fully_booted_timeout_s: float = Field(default=30.0, gt=0)
     event_queue_size: int = Field(default=10_000, ge=100)
     max_frame_bytes: int = Field(default=1 << 20, ge=4096)
