@@ -90,6 +90,7 @@ class Service:
         self.stats = ServiceStats()
         self.stopping = False
         self.ready = asyncio.Event()  # set after the first resync
+        self.resynced = asyncio.Event()  # set after every resync (clear it to wait for one)
         self._stop = asyncio.Event()
         self.inbox = Inbox(self)
         self.http: HttpServer | None = None
@@ -201,6 +202,7 @@ class Service:
                        membership_changes=len(changes))
         await self.events.put(ev.Resynced(snapshots))
         self.ready.set()
+        self.resynced.set()
 
     def health(self) -> Health:
         return Health(
