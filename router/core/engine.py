@@ -103,10 +103,13 @@ class Engine:
             return []
 
     def call_for_operator(self, operator: str) -> Call | None:
+        """The call the operator is on now (an earlier call they left does not count)."""
+        found = None
         for call in self.calls.values():
-            if call.operator == operator and call.state is not CallState.ENDED:
-                return call
-        return None
+            if call.operator == operator and call.operator_channel \
+                    and call.state is not CallState.ENDED:
+                found = call  # the latest wins
+        return found
 
     # -- handlers ----------------------------------------------------------------------
 

@@ -198,3 +198,13 @@ def test_an_emergency_matter_needs_the_operators_confirmation_before_the_blind_t
                                                  confirmed=True), T0 + 12)
     assert confirmed[1] == BlindTransfer("c1", CALLER, "hotline-emergency", "110")
     assert engine.calls["c1"].state.value == "concluding"
+
+
+def test_a_desk_request_goes_to_the_operators_current_call_not_one_they_left(
+    engine: Engine
+) -> None:
+    engine.feed(ev.ChannelHungUp("c1", "s1", SEAT, 16), T0 + 6)  # 1001 left call c1
+    engine.feed(ev.CallEntered("c2", "Local/2@x;1", "13900000000", 1), T0 + 7)
+    engine.feed(ev.OperatorAnswered("c2", "Local/2@x;1", "Local/1001@p-9;1", "1001"), T0 + 8)
+    out = engine.feed(ev.TransferRequested("d1", "101", "desk", operator="1001"), T0 + 9)
+    assert out[0].call_id == "c2"  # type: ignore[union-attr]
