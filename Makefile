@@ -9,7 +9,7 @@ APT_PACKAGES := debootstrap redis-server redis-tools mosquitto mosquitto-clients
                 ca-certificates chromium chromium-driver fonts-wqy-microhei
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit lab-up lab-down lab-status deps apt clean
+.PHONY: demo test lint typecheck unit bench lab-up lab-down lab-status deps apt clean
 
 demo: deps
 	$(BIN)/python -m router demo
@@ -21,6 +21,13 @@ test: deps lint typecheck
 
 unit: deps
 	$(BIN)/python -m pytest -q tests/unit tests/replay
+
+# the benchmarks (each with its baseline in the same run), then bench/README.md's table
+bench: deps
+	for b in p1_decision_latency p2_router_overhead p3_ami_ingest p4_concurrent_calls \
+	         p5_call_rate p6_metrics_writes p7_mqtt_publish p8_restart_recovery; do \
+	  $(BIN)/python -m bench.$$b || true; done
+	$(BIN)/python -m bench.table
 
 lint: deps
 	$(BIN)/ruff check router skills metrics tests $(wildcard bench)
