@@ -28,7 +28,7 @@ from router.errors import StoreError
 from router.log import get_logger
 from router.tickets.lifecycle import TicketAction
 from router.tickets.model import Ticket
-from router.tickets.store import Refused, TicketDraft, TicketStore
+from router.tickets.store import Refused, TicketStore
 
 __all__ = ["DeskStats", "TicketCommand", "TicketDesk"]
 
@@ -84,12 +84,8 @@ class TicketDesk:
     async def _creator(self) -> None:
         while True:
             command = await self._requests.get()
-            draft = TicketDraft(
-                command.idempotency_key, command.call_id, command.created_at, command.matter,
-                command.unit, command.district, command.priority, command.operator,
-                command.caller_number, command.reason, command.due_at)
             try:
-                ticket, created = self.store.create(draft)
+                ticket, created = self.store.create(command)
             except StoreError as exc:
                 self.stats.failed += 1
                 self._log.error("ticket_store_failed", call_id=command.call_id, error=str(exc))

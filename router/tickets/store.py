@@ -19,12 +19,13 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from router.core.commands import CreateTicket
 from router.core.hours import HOTLINE_TZ
 from router.errors import StoreError
 from router.tickets.lifecycle import TicketAction, TicketStatus, refusal, transition
 from router.tickets.model import Ticket
 
-__all__ = ["OutboxMessage", "Refused", "TicketDraft", "TicketStore"]
+__all__ = ["OutboxMessage", "Refused", "TicketStore"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tickets (
@@ -44,23 +45,6 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (delivered_at, seq);
 """
 _COLUMNS = tuple(f.name for f in fields(Ticket))
-
-
-@dataclass(frozen=True, slots=True)
-class TicketDraft:
-    """What the core asks to be stored; the store gives it an id and a status."""
-
-    idempotency_key: str
-    call_id: str
-    created_at: float
-    matter: str
-    unit: str
-    district: str
-    priority: int
-    operator: str
-    caller_number: str
-    reason: str
-    due_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +81,7 @@ class TicketStore:
 
     # -- writes --------------------------------------------------------------------------
 
-    def create(self, draft: TicketDraft) -> tuple[Ticket, bool]:
+    def create(self, draft: CreateTicket) -> tuple[Ticket, bool]:
         """Store a ticket once per idempotency key: (ticket, True if made now)."""
         with self._transaction() as db:
             existing = self._by_key(db, draft.idempotency_key)

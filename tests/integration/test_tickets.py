@@ -17,9 +17,10 @@ import aiomqtt
 import pytest
 
 from router.ami.client import AmiAction
+from router.core.commands import CreateTicket
 from router.lab.lab import Lab
 from router.tickets.lifecycle import TicketStatus
-from router.tickets.store import TicketDraft, TicketStore
+from router.tickets.store import TicketStore
 from tests.support.lab import CLOSED_ALWAYS, Bus, Pbx, RouterUnderTest, fast_catalogue
 from tests.support.waiting import Recorder, until
 
@@ -115,7 +116,7 @@ async def test_a_broker_outage_delays_the_ticket_and_loses_nothing(
 async def test_the_sweeper_marks_a_ticket_overdue_at_its_due_time_and_escalates(
     router: RouterUnderTest, bus: Bus
 ) -> None:
-    draft = TicketDraft("x/301", "x", time.time(), "301", "hrss", "huangpu", 1, "1001",
+    draft = CreateTicket("x", "x/301", time.time(), "301", "hrss", "huangpu", 1, "1001",
                         "13877770003", "after_hours", time.time() + 0.5)
     ticket, _ = _store(router).create(draft)
 
@@ -134,8 +135,8 @@ async def test_the_sweeper_marks_a_ticket_overdue_at_its_due_time_and_escalates(
 async def test_the_units_system_moves_its_ticket_along_and_illegal_steps_are_refused(
     router: RouterUnderTest, bus: Bus
 ) -> None:
-    ticket, _ = _store(router).create(TicketDraft(
-        "y/401", "y", time.time(), "401", "hpf", "huangpu", 1, "1001", "13877770004",
+    ticket, _ = _store(router).create(CreateTicket(
+        "y", "y/401", time.time(), "401", "hpf", "huangpu", 1, "1001", "13877770004",
         "after_hours", time.time() + 3600))
     commands = f"{bus.prefix}/v1/units/hpf/ticket-commands"
     replies = f"{bus.prefix}/v1/units/hpf/ticket-replies"

@@ -12,7 +12,7 @@ from router.core import events as ev
 from router.core.commands import CreateTicket, PublishCallEvent, ReplyToRequest, SetChannelVar
 from router.core.engine import Engine
 from router.tickets.lifecycle import TRANSITIONS, TicketAction, TicketStatus, transition
-from router.tickets.store import Refused, TicketDraft, TicketStore
+from router.tickets.store import Refused, TicketStore
 from skills.catalogue import load_catalogue
 
 CATALOGUE = load_catalogue(Path(__file__).resolve().parents[2] / "skills" / "data" /
@@ -39,8 +39,8 @@ def test_the_lifecycle_table_is_exactly_the_documented_one() -> None:
             assert transition(status, action) is None
 
 
-def _draft(key: str = "c1/101", at: float = FRIDAY_1730) -> TicketDraft:
-    return TicketDraft(key, "c1", at, "101", "tax", "huangpu", 1, "1001", "13812345678",
+def _draft(key: str = "c1/101", at: float = FRIDAY_1730) -> CreateTicket:
+    return CreateTicket("c1", key, at, "101", "tax", "huangpu", 1, "1001", "13812345678",
                        "after_hours", TUESDAY_10)
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from router.cli import main
-from router.tickets.store import TicketDraft, TicketStore
+from router.core.commands import CreateTicket
+from router.tickets.store import TicketStore
 
 
 def test_the_cli_moves_a_ticket_along_and_refuses_illegal_steps(
@@ -17,7 +18,7 @@ def test_the_cli_moves_a_ticket_along_and_refuses_illegal_steps(
     db = tmp_path / "tickets.sqlite3"
     monkeypatch.setenv("ROUTER_TICKETS__DB_PATH", str(db))
     store = TicketStore(db, lambda kind, unit: f"hotline/v1/units/{unit}/{kind}")
-    ticket, _ = store.create(TicketDraft("c/101", "c", 1_775_208_600.0, "101", "tax",
+    ticket, _ = store.create(CreateTicket("c", "c/101", 1_775_208_600.0, "101", "tax",
                                          "huangpu", 1, "1001", "13812345678", "after_hours",
                                          1_775_527_200.0))
 
