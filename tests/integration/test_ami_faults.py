@@ -4,6 +4,7 @@ it guards against; each fails on a client without the fix."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -14,6 +15,7 @@ from pydantic import SecretStr
 
 from router.ami.client import AmiAction, AmiClient, LinkState
 from router.ami.frames import AmiMessage
+from router.app import build_service
 from router.config import (
     AmiSettings,
     HttpSettings,
@@ -24,6 +26,7 @@ from router.config import (
     TicketSettings,
 )
 from router.errors import AmiLinkLost, AmiLoginError, AmiTimeout
+from router.service import Service
 from tests.support.fake_ami import SECRET, FakeAmi
 from tests.support.waiting import until
 
@@ -55,6 +58,23 @@ async def client(peer: FakeAmi) -> AsyncIterator[AmiClient]:
     yield ami
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+@contextlib.asynccontextmanager
+async def _service_on(peer: FakeAmi, tmp_path: Path) -> AsyncIterator[Service]:
+    """The whole service against the fake peer (Redis and MQTT unreachable: it must not care)."""
+    settings = Settings(ami=_settings(peer), redis=RedisSettings(url="redis://127.0.0.1:1/0"),
+                        mqtt=MqttSettings(port=1),
+                        service=ServiceSettings(drain_timeout_s=0.2),
+                        tickets=TicketSettings(db_path=tmp_path / "tickets.sqlite3"),
+                        http=HttpSettings(enabled=False))
+    service = build_service(settings)
+    task = asyncio.create_task(service.run(), name="service-under-test")
+    try:
+        yield service
+    finally:
+        service.request_stop()
         await task
 
 
@@ -129,16 +149,7 @@ async def test_defect_4_utf8_split_across_two_reads_arrives_whole(
 async def test_defect_5_a_bad_event_does_not_break_the_link_or_lose_the_rest_of_the_read(
     peer: FakeAmi, tmp_path: Path
 ) -> None:
-    from router.app import build_service  # noqa: PLC0415
-
-    settings = Settings(ami=_settings(peer), redis=RedisSettings(url="redis://127.0.0.1:1/0"),
-                        mqtt=MqttSettings(port=1),
-                        service=ServiceSettings(drain_timeout_s=0.2),
-                        tickets=TicketSettings(db_path=tmp_path / "tickets.sqlite3"),
-                        http=HttpSettings(enabled=False))
-    service = build_service(settings)
-    task = asyncio.create_task(service.run(), name="service-under-test")
-    try:
+    async with _service_on(peer, tmp_path) as service:
         async with asyncio.timeout(5):
             await service.ready.wait()
         # one write: an event the router cannot parse, then a good one
@@ -149,9 +160,6 @@ async def test_defect_5_a_bad_event_does_not_break_the_link_or_lose_the_rest_of_
         await until(lambda: "c-1" in service.engine.calls, 5, "the good event")
         assert service.stats.parse_errors == 1
         assert service.ami.stats.sessions == 1  # the link never dropped
-    finally:
-        service.request_stop()
-        await task
 
 
 async def test_defect_6_queue_add_resolves(peer: FakeAmi, client: AmiClient) -> None:
@@ -187,20 +195,11 @@ async def test_defect_7_the_service_exits_3_with_the_reason_when_login_is_refuse
 
 async def test_defect_8_every_login_is_followed_by_a_resync(peer: FakeAmi, tmp_path: Path
                                                            ) -> None:
-    from router.app import build_service  # noqa: PLC0415
-
     peer.lists["CoreShowChannels"] = [[
         ("Event", "CoreShowChannel"), ("Channel", "Local/1@x-1;1"), ("Uniqueid", "u-1"),
         ("BridgeId", ""), ("ChanVariable", "HOTLINE_CALL_ID=u-1"),
         ("ChanVariable", "HOTLINE_ROLE=caller")]]
-    settings = Settings(ami=_settings(peer), redis=RedisSettings(url="redis://127.0.0.1:1/0"),
-                        mqtt=MqttSettings(port=1),
-                        service=ServiceSettings(drain_timeout_s=0.2),
-                        tickets=TicketSettings(db_path=tmp_path / "tickets.sqlite3"),
-                        http=HttpSettings(enabled=False))
-    service = build_service(settings)
-    task = asyncio.create_task(service.run(), name="service-under-test")
-    try:
+    async with _service_on(peer, tmp_path) as service:
         await until(lambda: "u-1" in service.engine.calls, 5, "call adopted from the snapshot")
         peer.lists["CoreShowChannels"] = []
         peer.drop()
@@ -209,6 +208,3 @@ async def test_defect_8_every_login_is_followed_by_a_resync(peer: FakeAmi, tmp_p
         assert service.ami.stats.reconnects == 1
         assert [n for n, _ in peer.actions("CoreShowChannels")] == [1, 2]
         assert [n for n, _ in peer.actions("QueueStatus")] == [1, 2]
-    finally:
-        service.request_stop()
-        await task
