@@ -19,7 +19,7 @@ OUTCOMES = (
     "abandoned_during_transfer",  # the caller hung up while the department leg rang
     "handled_by_operator",  # the operator handled it; no transfer asked for
     "abandoned_in_queue",  # the caller hung up before a seat answered
-    "lost",  # the PBX lost the call (restart) before any outcome
+    "lost",  # the call vanished while the router could not see the PBX (restart, link loss)
     "emergency_transferred",  # sent blind to 110/119/120 after the operator confirmed
     "after_hours_ticket",  # outside the unit's working time: a sub-urgent ticket instead
 )
@@ -63,6 +63,7 @@ class CallRecord:
     emergency: str = ""
     ticket_id: str = ""
     ticket_reason: str = ""
+    adopted: bool = False  # taken over after a router restart: times are approximate
     targets: tuple[TargetAttempt, ...] = field(default_factory=tuple)
 
     def to_json(self) -> str:

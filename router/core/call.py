@@ -174,6 +174,7 @@ class Call:
     survey_satisfaction: int | None = None
     ticket_id: str = ""
     ticket_reason: str = ""
+    adopted: bool = False  # taken over after a router restart: times are approximate
     # the request a ticket answers: replied to once the ticket is stored
     ticket_request: TicketRequest | None = None
     emergency: str = ""  # the emergency number the caller was sent to

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from router.core import events as ev
+from router.core.adoption import adopt
 from router.core.board import QueueBoard, QueueCaller
 from router.core.call import Call, CallState, Trigger
 from router.core.commands import (
@@ -29,15 +30,7 @@ from router.errors import IllegalTransition
 from skills.calendar import OfficialCalendar
 from skills.catalogue import Catalogue
 
-__all__ = ["Engine", "EngineStats", "extension_of"]
-
-
-def extension_of(channel: str) -> str:
-    """The endpoint of a channel name: ``PJSIP/1001-0000002a`` or ``Local/1001@ctx-1;1``."""
-    resource = channel.split("/", 1)[-1]
-    for stop in ("@", ";"):
-        resource = resource.split(stop, 1)[0]
-    return resource.rsplit("-", 1)[0] if channel.startswith("PJSIP/") else resource
+__all__ = ["Engine", "EngineStats"]
 
 
 @dataclass(slots=True)
@@ -218,7 +211,9 @@ class Engine:
         out: list[Command] = []
         leg = call.leg
         if leg is not None and not leg.bridged:
-            out += self.transfers.cancel(call, "caller_hung_up", now)
+            out += self.transfers.cancel(call, "pbx_lost" if outcome == "lost" else
+                                         "caller_hung_up", now,
+                                         "lost" if outcome == "lost" else "cancelled")
         elif leg is not None:
             # the specialist would stay bridged to the operator: release them
             leg.ended = True
@@ -277,9 +272,9 @@ class Engine:
         out: list[Command] = []
         for call in list(self.calls.values()):
             if call.call_id not in live:
+                # it ended while the router could not see the PBX: how, nobody can tell
                 self.stats.calls_lost += 1
-                out += self._end(call, now, outcome="lost" if call.operator_answered_at is None
-                                 and call.three_way_at is None else None)
+                out += self._end(call, now, outcome="lost")
                 continue
             leg = call.leg
             if leg is not None and not {leg.bridge_side, leg.queue_side} & live.keys():
@@ -287,23 +282,12 @@ class Engine:
         for snap in event.channels:
             if snap.role == "caller" and snap.uniqueid == snap.call_id \
                     and snap.call_id not in self.calls:
-                self._adopt(snap, event.channels, now)
+                # a live call the router did not know (it restarted): take it over
+                self.stats.calls_adopted += 1
+                call, commands = adopt(snap, event.channels, self.catalogue, now)
+                self.calls[call.call_id] = call
+                out += commands
         return out
-
-    def _adopt(self, caller: ev.ChannelSnapshot, live: tuple[ev.ChannelSnapshot, ...],
-               now: float) -> None:
-        """A live call the router did not know (it restarted): take it over as it stands."""
-        self.stats.calls_adopted += 1
-        call = Call(caller.call_id, caller.channel, "", 2, now)
-        seat = next((s for s in live if s.call_id == caller.call_id and s.role == "operator"
-                     and s.bridge_id and s.bridge_id == caller.bridge_id), None)
-        if seat is not None:
-            call.state = CallState.WITH_OPERATOR
-            call.operator_channel, call.operator_answered_at = seat.channel, now
-            extension = extension_of(seat.channel)
-            call.operator = next((oid for oid, o in self.catalogue.spec.operators.items()
-                                  if o.extension == extension), extension)
-        self.calls[call.call_id] = call
 
     def _known(self, call_id: str) -> Call | None:
         call = self.calls.get(call_id)

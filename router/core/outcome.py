@@ -48,7 +48,7 @@ def final_record(call: Call, outcome: str, now: float) -> CallRecord:
         matter=request.matter if request else (
             call.ticket_request.matter if call.ticket_request else call.emergency_matter),
         unit=request.plan.unit if request else (
-            call.ticket_request.unit if call.ticket_request else ""),
+            call.ticket_request.unit if call.ticket_request else call.connected_unit),
         district=request.plan.district if request else "",
         transfer_requested=call.transfer_requested_at is not None,
         transfer_requested_at=call.transfer_requested_at,
@@ -63,5 +63,6 @@ def final_record(call: Call, outcome: str, now: float) -> CallRecord:
         emergency=call.emergency,
         ticket_id=call.ticket_id,
         ticket_reason=call.ticket_reason,
+        adopted=call.adopted,
         targets=tuple(call.attempts),
     )

@@ -198,13 +198,14 @@ class Transfers:
         hangup: list[Command] = [HangupChannel(call.call_id, leg.bridge_side)]
         return hangup + self.leg_failed(call, leg.leg_id, "guard_timeout", now)
 
-    def cancel(self, call: Call, reason: str, now: float) -> list[Command]:
-        """Abandon the leg in progress (caller or operator gone)."""
+    def cancel(self, call: Call, reason: str, now: float, outcome: str = "cancelled"
+               ) -> list[Command]:
+        """Abandon the leg in progress (caller or operator gone, or the PBX lost it)."""
         leg = call.leg
         if leg is None:
             return []
         leg.ended = True
-        call.attempts.append(TargetAttempt(leg.queue, leg.unit, "cancelled", leg.specialist))
+        call.attempts.append(TargetAttempt(leg.queue, leg.unit, outcome, leg.specialist))
         return [
             CancelTimer(call.call_id, f"leg:{leg.leg_id}"),
             HangupChannel(call.call_id, leg.bridge_side),

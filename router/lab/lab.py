@@ -82,6 +82,9 @@ class Lab:
     def _argv(self, service: str, root: LabRoot) -> list[str]:
         inst = self.instance
         if service == "asterisk":
+            # a killed Asterisk leaves its control socket: it would refuse to start
+            for stale in (inst.dir / "asterisk" / "run").glob("asterisk.*"):
+                stale.unlink(missing_ok=True)
             return inst.asterisk_argv(root)
         if service == "redis":
             return ["redis-server", str(inst.dir / "redis" / "redis.conf")]

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -21,7 +18,15 @@ from router.core.commands import CreateTicket
 from router.lab.lab import Lab
 from router.tickets.lifecycle import TicketStatus
 from router.tickets.store import TicketStore
-from tests.support.lab import CLOSED_ALWAYS, Bus, Pbx, RouterUnderTest, fast_catalogue
+from tests.support.lab import (
+    CLOSED_ALWAYS,
+    Bus,
+    Pbx,
+    RouterUnderTest,
+    fast_catalogue,
+    router_env,
+    router_process,
+)
 from tests.support.waiting import Recorder, until
 
 
@@ -160,34 +165,15 @@ async def test_the_units_system_moves_its_ticket_along_and_illegal_steps_are_ref
                        "reason": "unknown_ticket"}
 
 
-async def _router_process(env: dict[str, str]) -> asyncio.subprocess.Process:
-    """``python -m router run``, returned once it has resynced with the PBX."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "router", "run", env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE)
-    assert process.stderr is not None
-    async with asyncio.timeout(20):
-        while line := await process.stderr.readline():
-            if b'"event": "resynced"' in line:
-                return process
-    raise AssertionError("the router never resynced")
-
-
 async def test_a_router_killed_right_after_the_request_loses_no_ticket_and_makes_no_duplicate(
     lab: Lab, pbx: Pbx, tmp_path: Path, catalogue_path: Path
 ) -> None:
-    inst = lab.instance
     db = tmp_path / "tickets.sqlite3"
-    env = {**os.environ, "ROUTER_AMI__PORT": str(inst.ports.ami),
-           "ROUTER_AMI__SECRET": inst.secret("ami_secret"),
-           "ROUTER_REDIS__URL": f"redis://127.0.0.1:{inst.ports.redis}/0",
-           "ROUTER_REDIS__NAMESPACE": "killed", "ROUTER_MQTT__PORT": str(inst.ports.mqtt),
-           "ROUTER_MQTT__TOPIC_PREFIX": "test/killed", "ROUTER_MQTT__CLIENT_ID": "r-killed",
-           "ROUTER_CATALOGUE__PATH": str(catalogue_path), "ROUTER_TICKETS__DB_PATH": str(db),
-           "ROUTER_LOG__FORMAT": "json", "ROUTER_HTTP__PORT": "0"}
-    store = TicketStore(db, lambda kind, unit: f"test/killed/v1/units/{unit}/{kind}")
+    env = router_env(lab, catalogue_path, db, "killed")
+    prefix = env["ROUTER_MQTT__TOPIC_PREFIX"]
+    store = TicketStore(db, lambda kind, unit: f"{prefix}/v1/units/{unit}/{kind}")
 
-    first = await _router_process(env)
+    first = await router_process(env, tmp_path / "router.log")
     await pbx.enable("1001", transfer_matter="105", transfer_after_s=0.5)
     call_id = await pbx.control.place_call("13877770005")
     connect = await pbx.events.wait_for(
@@ -197,7 +183,8 @@ async def test_a_router_killed_right_after_the_request_loses_no_ticket_and_makes
     await first.wait()
     (ticket,) = store.search()
 
-    second = await _router_process(env)  # adopts the live call on its first resync
+    # adopts the live call on its first resync
+    second = await router_process(env, tmp_path / "router.log")
     try:
         # the seat asks again (it may have heard nothing): the same ticket, not a new one
         seat_phone = (connect.get("DestChannel") or "").replace(";1", ";2")

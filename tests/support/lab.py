@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -34,7 +37,7 @@ from router.lab.control import LabControl
 from router.lab.lab import Lab
 from router.service import Service
 from skills.catalogue import Catalogue, load_catalogue
-from tests.support.waiting import Recorder, until
+from tests.support.waiting import Recorder, eventually, until
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parents[2] / "skills" / "data" / "catalogue.yaml"
 
@@ -197,3 +200,35 @@ async def running_router(settings: Settings) -> AsyncIterator[RouterUnderTest]:
         async with asyncio.timeout(20):
             await task
         await redis.aclose()
+
+
+def router_env(lab: Lab, catalogue: Path, tickets_db: Path, name: str) -> dict[str, str]:
+    """The environment of a ``python -m router run`` process on the test lab; ``name`` is
+    made unique to this run (the lab's Redis outlives it)."""
+    inst = lab.instance
+    name = f"{name}-{uuid.uuid4().hex[:8]}"
+    return {**os.environ, "ROUTER_AMI__PORT": str(inst.ports.ami),
+            "ROUTER_AMI__SECRET": inst.secret("ami_secret"),
+            "ROUTER_REDIS__URL": f"redis://127.0.0.1:{inst.ports.redis}/0",
+            "ROUTER_REDIS__NAMESPACE": name, "ROUTER_MQTT__PORT": str(inst.ports.mqtt),
+            "ROUTER_MQTT__TOPIC_PREFIX": f"test/{name}", "ROUTER_MQTT__CLIENT_ID": f"r-{name}",
+            "ROUTER_CATALOGUE__PATH": str(catalogue), "ROUTER_TICKETS__DB_PATH": str(tickets_db),
+            "ROUTER_LOG__FORMAT": "json", "ROUTER_HTTP__PORT": "0"}
+
+
+async def router_process(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
+    """``python -m router run`` logging to ``log``, returned once it has resynced with the
+    PBX. (A file, not a pipe: an undrained pipe would block the router's logging.)"""
+    start = log.stat().st_size if log.exists() else 0
+    with log.open("ab") as sink:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "router", "run", env=env, stdout=subprocess.DEVNULL,
+            stderr=sink)
+
+    async def resynced() -> bool | None:
+        if process.returncode is not None:
+            raise AssertionError(f"the router exited: {log.read_text()[start:][-2000:]}")
+        return True if b'"event": "resynced"' in log.read_bytes()[start:] else None
+
+    await eventually(resynced, 20, "resync of the router")
+    return process

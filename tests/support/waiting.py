@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -48,3 +48,15 @@ async def until(condition: Callable[[], object], timeout: float = 10.0,
                 await asyncio.sleep(poll_s)
     except TimeoutError:
         raise AssertionError(f"{what} did not hold within {timeout} s") from None
+
+
+async def eventually(probe: Callable[[], Awaitable[T | None]], timeout: float = 10.0,
+                     what: str = "result", poll_s: float = 0.05) -> T:
+    """Ask ``probe`` until it returns something (e.g. a record another process writes)."""
+    try:
+        async with asyncio.timeout(timeout):
+            while (found := await probe()) is None:
+                await asyncio.sleep(poll_s)
+            return found
+    except TimeoutError:
+        raise AssertionError(f"no {what} within {timeout} s") from None

@@ -208,3 +208,26 @@ def test_a_desk_request_goes_to_the_operators_current_call_not_one_they_left(
     engine.feed(ev.OperatorAnswered("c2", "Local/2@x;1", "Local/1001@p-9;1", "1001"), T0 + 8)
     out = engine.feed(ev.TransferRequested("d1", "101", "desk", operator="1001"), T0 + 9)
     assert out[0].call_id == "c2"  # type: ignore[union-attr]
+
+
+def test_after_a_restart_a_live_three_way_call_is_adopted_and_recorded_once() -> None:
+    engine = Engine(CATALOGUE)
+    live = (
+        ev.ChannelSnapshot("c9", CALLER, "c9", "caller", "", "b9"),
+        ev.ChannelSnapshot("s9", "Local/1002@hotline-lab-party-00000007;1", "c9", "operator",
+                           "", "b9"),
+        ev.ChannelSnapshot("c9-L1-a", "Local/tax-invoice@hotline-department-leg-00000008;1",
+                           "c9", "", "c9-L1", "b9"),
+    )
+    assert engine.feed(ev.Resynced(live), T0) == [
+        SetChannelVar("c9", CALLER, "HOTLINE_TRANSFER_PENDING", ""),
+        SetChannelVar("c9", CALLER, "HOTLINE_SURVEY", "yes")]
+    call = engine.calls["c9"]
+    assert (call.state.value, call.operator, call.connected_unit, call.adopted) == (
+        "three_way", "1002", "tax", True)
+    engine.feed(ev.ChannelHungUp("c9", "s9", "Local/1002@hotline-lab-party-00000007;1", 16),
+                T0 + 5)
+    out = engine.feed(ev.ChannelHungUp("c9", "c9", CALLER, 16), T0 + 9)
+    (record,) = [c.record for c in out if isinstance(c, RecordCall)]
+    assert (record.outcome, record.unit, record.adopted, record.transfer_requested) == (
+        "transferred", "tax", True, True)

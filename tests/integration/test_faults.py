@@ -1,0 +1,108 @@
+"""Faults on the real lab. After each: every call has exactly one final outcome, counters
+equal what the per-call records recompute, nothing leaks."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import redis.asyncio as aioredis
+
+from router.lab import processes
+from router.lab.lab import Lab
+from tests.support.lab import Bus, Pbx, RouterUnderTest, router_env, router_process
+from tests.support.waiting import eventually, until
+
+
+async def _verify(env: dict[str, str], day: str) -> str:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "router", "metrics", "verify", "--date", day, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out, _ = await process.communicate()
+    assert process.returncode == 0, out.decode()
+    return out.decode().strip().splitlines()[-1]
+
+
+async def test_a_router_killed_mid_three_way_is_replaced_by_one_that_adopts_the_call(
+    lab: Lab, pbx: Pbx, tmp_path: Path, catalogue_path: Path
+) -> None:
+    env = router_env(lab, catalogue_path, tmp_path / "t.sqlite3", "adopt")
+    first = await router_process(env, tmp_path / "router.log")
+    await pbx.enable("1001", transfer_matter="101", transfer_after_s=0.5)
+    await pbx.enable("2001", answer_after_s=0.5)
+    call_id = await pbx.control.place_call("13812120001")
+    seat = await pbx.events.wait_for(
+        pbx.event("AgentConnect", Queue="hotline-operators", Uniqueid=call_id))
+    await pbx.events.wait_for(pbx.event("BridgeEnter", Uniqueid=f"{call_id}-L1-a",
+                                        BridgeNumChannels="3"), 20, "the three-way call")
+    first.send_signal(signal.SIGKILL)
+    await first.wait()
+
+    # its first resync adopts the live call
+    second = await router_process(env, tmp_path / "router.log")
+    try:
+        await pbx.control.hangup(seat.get("DestChannel") or "")
+        await pbx.control.hangup(f"{call_id}-L1-b")
+        await pbx.answer_survey(call_id, resolved="1", satisfaction="1")
+        await pbx.events.wait_for(pbx.event("Hangup", Uniqueid=call_id), 20)
+        client = aioredis.Redis.from_url(env["ROUTER_REDIS__URL"], decode_responses=True)
+        try:
+            key = f"{env['ROUTER_REDIS__NAMESPACE']}:v1:call:{call_id}"
+            raw = await eventually(lambda: client.get(key), 10, "the adopted call's record")
+            record = json.loads(raw)
+        finally:
+            await client.aclose()
+    finally:
+        second.send_signal(signal.SIGTERM)
+        await second.wait()
+    assert {k: record[k] for k in ("outcome", "adopted", "connected_unit",
+                                   "survey_resolved", "survey_satisfaction")} == {
+        "outcome": "transferred", "adopted": True, "connected_unit": "tax",
+        "survey_resolved": True, "survey_satisfaction": 1}
+    assert await _verify(env, record["day"]) == f"{record['day']}: 1 call records, " \
+        "0 differences"
+
+
+async def test_asterisk_killed_mid_transfer_the_call_is_recorded_lost_once_and_routing_resumes(
+    lab: Lab, pbx: Pbx, router: RouterUnderTest, bus: Bus
+) -> None:
+    await pbx.enable("1001", transfer_matter="201", transfer_after_s=0.5)
+    await pbx.enable("2101", mode="noanswer")
+    call_id = await pbx.control.place_call("13812120002")
+    await bus.wait_call_event(call_id, "transfer.leg_started")
+
+    router.service.resynced.clear()
+    pid = processes.read_pid(lab.instance.pid_file("asterisk"))
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)  # the PBX dies with the call on it
+    await asyncio.to_thread(lab.start_service, "asterisk")
+    async with asyncio.timeout(20):
+        await router.service.resynced.wait()
+
+    ended = await bus.wait_call_event(call_id, "call.ended")
+    assert ended["data"] == {"outcome": "lost"}
+    assert call_id not in router.service.engine.calls
+    assert router.service.timers._by_call.get(call_id) is None
+    record = await router.record(call_id)
+    assert [(t["queue"], t["outcome"]) for t in record["targets"]] == [
+        ("market-service", "lost")]
+
+    # routing again: the next call is transferred
+    await until(pbx.ami.connected.is_set, 20, "the test's own AMI link back")
+    await pbx.reset()
+    await pbx.enable("1001", transfer_matter="101", transfer_after_s=0.5)
+    await pbx.enable("2001", answer_after_s=0.5)
+    after = await pbx.control.place_call("13812120003")
+    await bus.wait_call_event(after, "transfer.connected", 30)
+    await pbx.control.hangup(after)
+    await bus.wait_call_event(after, "call.ended")
+    env = {"ROUTER_REDIS__URL": router.settings.redis.url,
+           "ROUTER_REDIS__NAMESPACE": router.settings.redis.namespace,
+           "PATH": os.environ["PATH"]}
+    assert await _verify(env, record["day"]) == f"{record['day']}: 2 call records, " \
+        "0 differences"
