@@ -63,6 +63,7 @@ class RecorderStats:
     events_written: int = 0
     dropped: int = 0
     write_errors: int = 0
+    last_error: str = ""  # e.g. "OutOfMemoryError", "ReadOnlyError", "BusyLoadingError"
     connected: bool = False
 
 
@@ -154,6 +155,7 @@ class Recorder:
                 self.stats.connected = True
             except (RedisError, OSError) as exc:
                 self.stats.write_errors += 1
+                self.stats.last_error = type(exc).__name__
                 if self.stats.connected or failures == 0:
                     _log.warning("metrics_store_unavailable", error=type(exc).__name__,
                                  detail=str(exc), backlog=len(self._buffer))
