@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import time
+from collections.abc import Callable
 
 from metrics.keys import Keys
 from metrics.recorder import Recorder
@@ -41,7 +43,7 @@ def load_calendar_checked(settings: Settings) -> OfficialCalendar:
         raise ConfigErrors([ConfigError(p.file, p.path, p.reason) for p in exc.problems]) from exc
 
 
-def build_service(settings: Settings) -> Service:
+def build_service(settings: Settings, clock: Callable[[], float] = time.time) -> Service:
     catalogue = load_catalogue_checked(settings)
     topics = Topics(settings.mqtt.topic_prefix)
     recorder = Recorder(redis_client(settings.redis), Keys(settings.redis.namespace),
@@ -57,6 +59,7 @@ def build_service(settings: Settings) -> Service:
         bus=MqttBus(settings.mqtt, topics),
         recorder=recorder,
         topics=topics,
+        clock=clock,
     )
 
 

@@ -26,6 +26,7 @@ from router.ami.client import AmiAction, AmiClient, LinkState
 from router.ami.membership import reconcile_membership
 from router.ami.parse import parse_event
 from router.ami.snapshot import channel_snapshots, queue_snapshot
+from router.clock import SteadyClock
 from router.config import Settings
 from router.core import events as ev
 from router.core.commands import ReplyToRequest
@@ -53,6 +54,7 @@ class ServiceStats:
     parse_errors: int = 0
     resyncs: int = 0
     desk_rejected: int = 0
+    clock_steps: int = 0
 
 
 class _Stop(Exception):
@@ -78,12 +80,13 @@ class Service:
         self.bus = bus
         self.recorder = recorder
         self.topics = topics
-        self.clock = clock
+        # every reader shares one clock, so a step of the wall clock is seen once
+        self.clock = clock if isinstance(clock, SteadyClock) else SteadyClock(clock)
         self.events: asyncio.Queue[ev.Event] = asyncio.Queue(settings.ami.event_queue_size)
-        self.timers = Timers(self._feed_nowait, clock)
+        self.timers = Timers(self._feed_nowait, self.clock)
         self.monitor = Monitor(self)
-        self.tickets = TicketDesk(tickets, bus, settings.tickets, self._feed_nowait, clock,
-                                  lambda unit: topics.unit(unit, "ticket-replies"),
+        self.tickets = TicketDesk(tickets, bus, settings.tickets, self._feed_nowait,
+                                  self.clock, lambda unit: topics.unit(unit, "ticket-replies"),
                                   self.monitor.count_ticket)
         self.executor = Executor(ami, bus, recorder, self.timers, topics, self._feed_nowait,
                                  settings.dialplan, self.tickets.create_nowait)
@@ -161,11 +164,22 @@ class Service:
                         event.call_id or "", event.request_id, event.source, event.operator,
                         event.operator_channel, False, "shutting_down")])
                 else:
-                    commands = self.engine.feed(event, self.clock())
+                    now = self.clock()
+                    self._apply_clock_step(now)
+                    commands = self.engine.feed(event, now)
                     self.executor.execute(commands)
                     self.monitor.watch_standards(commands)
             finally:
                 self.events.task_done()
+
+    def _apply_clock_step(self, now: float) -> None:
+        """Before the next event: if the wall clock stepped, the core's times move too."""
+        delta = self.clock.take_step()
+        if delta:
+            self.stats.clock_steps += 1
+            self._log.warning("wall_clock_step", delta_s=round(delta, 3),
+                              calls_in_progress=len(self.engine.calls))
+            self.engine.feed(ev.ClockStepped(delta), now)
 
     async def _pump(self) -> None:
         while True:

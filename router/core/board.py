@@ -12,7 +12,7 @@ unknown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from skills.select import TeamState
 
@@ -83,6 +83,11 @@ class QueueBoard:
         self.members = {(m.queue, m.interface): m for m in members}
         self.callers = {(c.queue, c.uniqueid): c for c in callers}
         self._by_queue = None
+
+    def shift_times(self, delta_s: float) -> None:
+        """Move the callers' join times by ``delta_s`` (the wall clock stepped)."""
+        self.callers = {key: replace(c, joined_at=c.joined_at + delta_s)
+                        for key, c in self.callers.items()}
 
     def known(self, queue: str) -> bool:
         return bool(self._of(queue))

@@ -182,6 +182,17 @@ class Call:
     connected_unit: str = ""
     specialist: str = ""
 
+    def shift_times(self, delta_s: float) -> None:
+        """Move every time held by ``delta_s`` (the wall clock stepped)."""
+        self.entered_at += delta_s
+        for name in ("operator_answered_at", "transfer_requested_at", "three_way_at",
+                     "specialist_left_at"):
+            held = getattr(self, name)
+            if held is not None:
+                setattr(self, name, held + delta_s)
+        for leg in self.legs:
+            leg.started_at += delta_s
+
     def move(self, trigger: Trigger) -> CallState:
         self.state = next_state(self.state, trigger)
         return self.state

@@ -65,6 +65,7 @@ class Engine:
             ev.CallerLeftQueue: self._on_caller_left_queue,
             ev.TimerFired: self._on_timer,
             ev.Resynced: self._on_resynced,
+            ev.ClockStepped: self._on_clock_stepped,
             ev.MemberChanged: self._on_member,
             ev.QueueCallerChanged: self._on_queue_caller,
             ev.QueueSnapshot: self._on_queue_snapshot,
@@ -164,6 +165,12 @@ class Engine:
     def _on_timer(self, event: ev.TimerFired, now: float) -> list[Command]:
         call = self.calls.get(event.call_id)
         return self.transfers.timer(call, event.name, now) if call else []
+
+    def _on_clock_stepped(self, event: ev.ClockStepped, now: float) -> list[Command]:
+        for call in self.calls.values():
+            call.shift_times(event.delta_s)
+        self.board.shift_times(event.delta_s)
+        return []
 
     def _on_caller_left_queue(self, event: ev.CallerLeftQueue, now: float) -> list[Command]:
         call = self._known(event.call_id)

@@ -268,6 +268,15 @@ class LinkDown:
 
 
 @dataclass(frozen=True, slots=True)
+class ClockStepped:
+    """The wall clock jumped by ``delta_s`` (an NTP step, an administrator setting the
+    date): times held for calls in progress move with it, so their durations stay true
+    while working-hour decisions follow the corrected time."""
+
+    delta_s: float
+
+
+@dataclass(frozen=True, slots=True)
 class ChannelSnapshot:
     """One live channel as a resync sees it (CoreShowChannels + BridgeList)."""
 
@@ -308,6 +317,7 @@ Event = (
     | TicketFailed
     | TimerFired
     | CommandFailed
+    | ClockStepped
     | LinkDown
     | Resynced
 )

@@ -19,6 +19,7 @@ from tests.support.lab import (
     Bus,
     Pbx,
     RouterUnderTest,
+    SteppableWall,
     fast_catalogue,
     pump_events,
     router_settings,
@@ -65,8 +66,14 @@ def catalogue_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def router(lab: Lab, pbx: Pbx, catalogue_path: Path) -> AsyncIterator[RouterUnderTest]:
-    async with running_router(router_settings(lab, catalogue_path)) as handle:
+def wall() -> SteppableWall:
+    return SteppableWall()
+
+
+@pytest.fixture
+async def router(lab: Lab, pbx: Pbx, catalogue_path: Path, wall: SteppableWall
+                 ) -> AsyncIterator[RouterUnderTest]:
+    async with running_router(router_settings(lab, catalogue_path), wall) as handle:
         yield handle
 
 

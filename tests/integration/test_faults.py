@@ -11,11 +11,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import redis.asyncio as aioredis
 
 from router.lab import processes
 from router.lab.lab import Lab
-from tests.support.lab import Bus, Pbx, RouterUnderTest, router_env, router_process
+from tests.support.lab import (
+    Bus,
+    Pbx,
+    RouterUnderTest,
+    SteppableWall,
+    router_env,
+    router_process,
+)
 from tests.support.waiting import eventually, until
 
 
@@ -106,3 +114,30 @@ async def test_asterisk_killed_mid_transfer_the_call_is_recorded_lost_once_and_r
            "PATH": os.environ["PATH"]}
     assert await _verify(env, record["day"]) == f"{record['day']}: 2 call records, " \
         "0 differences"
+
+
+@pytest.mark.parametrize("step_s", [3600.0, -3600.0])
+async def test_a_wall_clock_step_mid_transfer_fires_no_timer_early_or_late_and_bends_no_duration(
+    pbx: Pbx, router: RouterUnderTest, bus: Bus, wall: SteppableWall, step_s: float
+) -> None:
+    # market's only specialist never answers: the queue's 5 s ring timeout ends the leg; the
+    # router's guard timer behind it would end it early (as guard_timeout) if it went by
+    # the wall clock
+    await pbx.enable("1001", transfer_matter="201", transfer_after_s=0.5)
+    await pbx.enable("2101", mode="noanswer")
+    call_id = await pbx.control.place_call("13812120005")
+    await bus.wait_call_event(call_id, "transfer.leg_started")
+    wall.offset_s = step_s
+
+    await bus.wait_call_event(call_id, "transfer.failed", timeout=30)
+    await pbx.control.hangup(call_id)
+    await bus.wait_call_event(call_id, "call.ended")
+    record = await router.record(call_id)
+    assert (record["outcome"], [(t["queue"], t["outcome"]) for t in record["targets"]]) == (
+        "transfer_failed", [("market-service", "timeout"),
+                            ("back-office-general", "skipped_busy")])
+    # the request happened before the step: its time moved with the clock
+    assert 5 <= record["ended_at"] - record["transfer_requested_at"] < 30
+    assert abs(record["ended_at"] - wall()) < 30
+    assert router.service.stats.clock_steps == 1
+    assert router.service.timers._by_call.get(call_id) is None

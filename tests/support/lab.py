@@ -9,8 +9,9 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,6 +152,16 @@ class RouterUnderTest:
         return data
 
 
+class SteppableWall:
+    """The router's wall clock in tests: the real one, until a test steps it."""
+
+    def __init__(self) -> None:
+        self.offset_s = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset_s
+
+
 OPEN_ALWAYS = {"days": "every_day", "periods": ["00:00-24:00"]}
 CLOSED_ALWAYS = {"days": "working_days", "periods": []}
 
@@ -186,8 +197,9 @@ def router_settings(lab: Lab, catalogue: Path) -> Settings:
 
 
 @contextlib.asynccontextmanager
-async def running_router(settings: Settings) -> AsyncIterator[RouterUnderTest]:
-    service = build_service(settings)
+async def running_router(settings: Settings, clock: Callable[[], float] = time.time
+                         ) -> AsyncIterator[RouterUnderTest]:
+    service = build_service(settings, clock)
     redis = aioredis.Redis.from_url(settings.redis.url, decode_responses=True)
     task = asyncio.create_task(service.run(), name="router-under-test")
     try:

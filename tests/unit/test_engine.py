@@ -231,3 +231,18 @@ def test_after_a_restart_a_live_three_way_call_is_adopted_and_recorded_once() ->
     (record,) = [c.record for c in out if isinstance(c, RecordCall)]
     assert (record.outcome, record.unit, record.adopted, record.transfer_requested) == (
         "transferred", "tax", True, True)
+
+
+@pytest.mark.parametrize("step", [3600.0, -3600.0])
+def test_a_wall_clock_step_mid_transfer_leaves_the_calls_durations_true(
+    engine: Engine, step: float
+) -> None:
+    engine.feed(ev.TransferRequested("r1", "101", "phone", call_id="c1"), T0 + 10)
+    assert engine.feed(ev.ClockStepped(step), T0 + 11 + step) == []
+    engine.feed(ev.LegAnswered("c1", "c1-L1", "tax-invoice", "2001"), T0 + 14 + step)
+    engine.feed(ev.PartyBridged("c1", "c1-L1-a", "Local/tax-invoice@x;1", "b1", 3, True),
+                T0 + 14 + step)
+    out = engine.feed(ev.ChannelHungUp("c1", "c1", CALLER, 16), T0 + 74 + step)
+    (record,) = [c.record for c in out if isinstance(c, RecordCall)]
+    assert (record.entered_at, record.transfer_wait_s, record.talk_s, record.ended_at) == (
+        T0 + step, 4.0, 60.0, T0 + 74 + step)
