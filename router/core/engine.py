@@ -22,7 +22,7 @@ from router.core.commands import (
     PublishCallEvent,
     RecordCall,
 )
-from router.core.outcome import final_outcome, final_record
+from router.core.outcome import final_outcome, final_record, settled_outcome
 from router.core.presence import presence_commands
 from router.core.tickets import ticket_failed, ticket_stored
 from router.core.transfer import TransferPolicy, Transfers
@@ -279,9 +279,11 @@ class Engine:
         out: list[Command] = []
         for call in list(self.calls.values()):
             if call.call_id not in live:
-                # it ended while the router could not see the PBX: how, nobody can tell
-                self.stats.calls_lost += 1
-                out += self._end(call, now, outcome="lost")
+                # it ended while the router could not see the PBX: unless its outcome was
+                # already settled (e.g. it was connected three-way), nobody can tell how
+                settled = settled_outcome(call)
+                self.stats.calls_lost += settled is None
+                out += self._end(call, now, outcome=settled or "lost")
                 continue
             leg = call.leg
             if leg is not None and not {leg.bridge_side, leg.queue_side} & live.keys():

@@ -9,19 +9,28 @@ from metrics.records import CallRecord
 from router.core.call import Call, CallState
 from router.masking import mask_number
 
-__all__ = ["HOTLINE_TZ", "final_outcome", "final_record"]
+__all__ = ["HOTLINE_TZ", "final_outcome", "final_record", "settled_outcome"]
 
 HOTLINE_TZ = ZoneInfo("Asia/Shanghai")
 
 
-def final_outcome(call: Call, state_before_end: CallState) -> str:
-    """Exactly one outcome per call, decided from how far the call got."""
+def settled_outcome(call: Call) -> str | None:
+    """The outcome once it can no longer change, however the call ends: sent to an
+    emergency number, given an after-hours ticket, or connected three-way."""
     if call.emergency:
         return "emergency_transferred"
     if call.ticket_reason == "after_hours":
         return "after_hours_ticket"
     if call.three_way_at is not None:
         return "transferred"
+    return None
+
+
+def final_outcome(call: Call, state_before_end: CallState) -> str:
+    """Exactly one outcome per call, decided from how far the call got."""
+    settled = settled_outcome(call)
+    if settled is not None:
+        return settled
     if state_before_end is CallState.TRANSFERRING:
         return "abandoned_during_transfer"
     if call.transfer_requested_at is not None:

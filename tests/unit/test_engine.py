@@ -246,3 +246,19 @@ def test_a_wall_clock_step_mid_transfer_leaves_the_calls_durations_true(
     (record,) = [c.record for c in out if isinstance(c, RecordCall)]
     assert (record.entered_at, record.transfer_wait_s, record.talk_s, record.ended_at) == (
         T0 + step, 4.0, 60.0, T0 + 74 + step)
+
+
+def test_a_call_gone_while_the_pbx_was_out_of_sight_is_lost_unless_its_outcome_was_settled(
+    engine: Engine
+) -> None:
+    # c1 got as far as the operator; c2 was connected three-way before the link dropped
+    engine.feed(ev.CallEntered("c2", "Local/78@x;1", "13812345679", 1), T0)
+    engine.feed(ev.OperatorAnswered("c2", "Local/78@x;1", "Local/1002@y;1", "1002"), T0 + 2)
+    engine.feed(ev.TransferRequested("r2", "101", "phone", call_id="c2"), T0 + 4)
+    engine.feed(ev.LegAnswered("c2", "c2-L1", "tax-invoice", "2001"), T0 + 6)
+    engine.feed(ev.PartyBridged("c2", "c2-L1-a", "Local/tax-invoice@x;1", "b2", 3, True),
+                T0 + 6)
+    out = engine.feed(ev.Resynced(()), T0 + 30)
+    outcomes = {c.record.call_id: c.record.outcome for c in out if isinstance(c, RecordCall)}
+    assert outcomes == {"c1": "lost", "c2": "transferred"}
+    assert (engine.calls, engine.stats.calls_lost) == ({}, 1)
