@@ -14,6 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from router.lab.access import LAB_DESKS, LAB_UNITS, mosquitto_secure_listener, redis_acl
 from router.lab.rootfs import LabRoot
 
 __all__ = ["ASTERISK_CONF", "LabInstance", "LabPorts"]
@@ -38,6 +39,11 @@ class LabPorts:
     @property
     def mqtt(self) -> int:
         return self.base + 83
+
+    @property
+    def mqtt_secure(self) -> int:
+        """The listener that takes only authenticated clients, under an ACL."""
+        return self.base + 84
 
 
 class LabInstance:
@@ -85,6 +91,11 @@ class LabInstance:
             "REDIS_URL": f"redis://127.0.0.1:{self.ports.redis}/0",
             "MQTT_HOST": "127.0.0.1",
             "MQTT_PORT": str(self.ports.mqtt),
+            "MQTT_SECURE_PORT": str(self.ports.mqtt_secure),
+            "MQTT_ROUTER_USER": ROUTER_USER,
+            "MQTT_ROUTER_PASSWORD": self.secret("mqtt_password"),
+            "REDIS_ROUTER_URL": f"redis://{ROUTER_USER}@127.0.0.1:{self.ports.redis}/0",
+            "REDIS_ROUTER_PASSWORD": self.secret("redis_password"),
             "ASTERISK_VERSION": asterisk_version,
         }
 
@@ -164,12 +175,20 @@ class LabInstance:
             "appendonly yes\nappendfsync always\n"
             # answer LOADING while an AOF loads, as a large production dataset would
             "loading-process-events-interval-bytes 1024\n"
-            "save \"\"\ndaemonize no\nloglevel notice\n", encoding="utf-8")
+            "save \"\"\ndaemonize no\nloglevel notice\n"
+            + redis_acl(ROUTER_USER, self.secret("redis_password")), encoding="utf-8")
 
     def _write_mosquitto(self) -> None:
         data = self.dir / "mosquitto"
+        desk = self.secret("mqtt_desk_password")  # one for every lab desk and unit login
+        passwords = {ROUTER_USER: self.secret("mqtt_password"),
+                     **dict.fromkeys((*LAB_DESKS, *LAB_UNITS), desk)}
         (data / "mosquitto.conf").write_text(
-            f"listener {self.ports.mqtt} 127.0.0.1\nallow_anonymous true\n"
+            # the lab's files live under root's home: the broker stays root (lab only)
+            "user root\nper_listener_settings true\n"
             f"persistence true\npersistence_location {data}/\n"
             "log_dest stdout\nlog_type error\nlog_type warning\n"
-            "max_queued_messages 100000\n", encoding="utf-8")
+            "max_queued_messages 100000\n"
+            f"listener {self.ports.mqtt} 127.0.0.1\nallow_anonymous true\n"
+            + mosquitto_secure_listener(self.ports.mqtt_secure, data, ROUTER_USER, passwords),
+            encoding="utf-8")

@@ -200,7 +200,9 @@ def router_settings(lab: Lab, catalogue: Path) -> Settings:
 async def running_router(settings: Settings, clock: Callable[[], float] = time.time
                          ) -> AsyncIterator[RouterUnderTest]:
     service = build_service(settings, clock)
-    redis = aioredis.Redis.from_url(settings.redis.url, decode_responses=True)
+    password = settings.redis.password
+    redis = aioredis.Redis.from_url(settings.redis.url, decode_responses=True,
+                                    password=password.get_secret_value() if password else None)
     task = asyncio.create_task(service.run(), name="router-under-test")
     try:
         async with asyncio.timeout(15):
