@@ -12,7 +12,9 @@ the same role directly:
   :class:`AmiLinkLost` and its caller decides;
 * every action has a deadline; a timed-out action is removed from the pending table;
 * a watchdog pings every ``ping_interval_s`` and drops a link that does not answer within
-  ``ping_timeout_s``; reconnects back off exponentially with full jitter;
+  ``ping_timeout_s`` — unless bytes kept arriving or the reader was held back by a full
+  event queue: then the Pong is only queued behind a flood, and the link is alive (a late
+  ping is counted); reconnects back off exponentially with full jitter;
 * events go into one bounded queue read by one consumer, in wire order; nothing a consumer
   does can break the reader;
 * a refused login raises :class:`AmiLoginError` (fatal); after each login, once Asterisk
@@ -26,6 +28,7 @@ import asyncio
 import contextlib
 import itertools
 import random
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -84,6 +87,7 @@ class AmiStats:
     timeouts: int = 0
     events: int = 0
     skipped: int = 0
+    late_pings: int = 0  # unanswered in time while the link was busy, not dead
 
 
 @dataclass(slots=True)
@@ -118,6 +122,8 @@ class AmiClient:
         self._pending: dict[str, _Pending] = {}
         self._writer: asyncio.StreamWriter | None = None
         self._ids = itertools.count(1)
+        self._last_read_at = 0.0  # monotonic: when bytes last arrived
+        self._held_back = False  # the reader waits for room in the event queue
         self._session = 0
         self._booted = asyncio.Event()
 
@@ -220,16 +226,21 @@ class AmiClient:
         """A half-open link answers nothing: a Ping without reply ends the session."""
         while True:
             await asyncio.sleep(self._settings.ping_interval_s)
+            sent_at = time.monotonic()
             try:
                 await self._send(AmiAction("Ping", timeout_s=self._settings.ping_timeout_s))
             except AmiTimeout as exc:
-                raise AmiLinkLost("ping unanswered (half-open link?)") from exc
+                if self._last_read_at < sent_at and not self._held_back:
+                    raise AmiLinkLost("ping unanswered (half-open link?)") from exc
+                self.stats.late_pings += 1  # the Pong waits behind events still unread
+                self._log.warning("ami_ping_late", held_back=self._held_back)
 
     async def _read(self, reader: asyncio.StreamReader, decoder: FrameDecoder) -> None:
         while True:
             data = await reader.read(65536)
             if not data:
                 raise EOFError("AMI peer closed the link")
+            self._last_read_at = time.monotonic()
             for item in decoder.feed(data):
                 if isinstance(item, FrameError):
                     self.stats.frame_errors += 1
@@ -262,7 +273,14 @@ class AmiClient:
         if message.event == "FullyBooted":
             self._booted.set()
         self.stats.events += 1
-        await self.events.put(message)
+        if self.events.full():
+            self._held_back = True
+            try:
+                await self.events.put(message)
+            finally:
+                self._held_back = False
+        else:
+            self.events.put_nowait(message)
 
     # -- plumbing ------------------------------------------------------------------------
 

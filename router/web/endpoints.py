@@ -168,6 +168,8 @@ class _Figures(Collector):
             ("hotline_mqtt_backlog", "messages waiting for the broker", service.bus.backlog),
             ("hotline_ami_reconnects", "AMI reconnects since start",
              service.ami.stats.reconnects),
+            ("hotline_ami_late_pings", "AMI pings answered late behind an event backlog",
+             service.ami.stats.late_pings),
         ]
         yield from counts.values()
         yield from rates.values()

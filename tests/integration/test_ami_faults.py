@@ -28,6 +28,7 @@ from router.config import (
 from router.errors import AmiLinkLost, AmiLoginError, AmiTimeout
 from router.service import Service
 from tests.support.fake_ami import SECRET, FakeAmi
+from tests.support.lab import logged_events
 from tests.support.waiting import until
 
 
@@ -131,6 +132,54 @@ async def test_defect_3_a_half_open_link_is_noticed_by_the_ping_watchdog(
     assert client.stats.reconnects == 1
 
 
+async def test_a_pong_late_behind_a_stream_of_events_does_not_drop_a_busy_link(
+    peer: FakeAmi, client: AmiClient
+) -> None:
+    peer.answer_pings = False  # the Pong "waits" while events keep coming
+
+    async def stream() -> None:
+        for n in range(40):  # 2 s: four ping rounds of 0.2 s + 0.3 s
+            await peer.event(Event="UserEvent", UserEvent="Busy", N=str(n))
+            await asyncio.sleep(0.05)
+
+    async with asyncio.timeout(10):
+        await stream()
+        while (item := await client.events.get()) is not None:
+            if isinstance(item, AmiMessage) and item.get("N") == "39":
+                break
+            assert not isinstance(item, LinkState) or item.up, item  # never dropped while busy
+    assert (peer.connections, client.stats.reconnects) == (1, 0)
+    assert client.stats.late_pings >= 3
+    # once the link goes quiet, an unanswered ping means half-open again
+    (state,) = await _link_states(client, 1)
+    assert (state.up, "ping unanswered" in state.reason) == (False, True)
+
+
+async def test_a_reader_held_back_by_a_full_event_queue_keeps_its_link(
+    peer: FakeAmi
+) -> None:
+    ami = AmiClient(_settings(peer, event_queue_size=100))
+    task = asyncio.create_task(ami.run(), name="ami-held-back")
+    try:
+        async with asyncio.timeout(5):
+            await ami.connected.wait()
+        for n in range(150):  # nobody reads the queue: the reader waits for room
+            await peer.event(Event="UserEvent", UserEvent="Backlog", N=str(n))
+        await until(lambda: ami.stats.late_pings >= 2, 5, "two late pings")
+        assert (peer.connections, ami.stats.reconnects) == (1, 0)
+        seen = []
+        async with asyncio.timeout(5):
+            while len(seen) < 150:
+                item = await ami.events.get()
+                if isinstance(item, AmiMessage) and item.get("UserEvent") == "Backlog":
+                    seen.append(item.get("N"))
+        assert seen == [str(n) for n in range(150)]  # in order, none lost
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
 async def test_defect_4_utf8_split_across_two_reads_arrives_whole(
     peer: FakeAmi, client: AmiClient
 ) -> None:
@@ -189,7 +238,7 @@ async def test_defect_7_the_service_exits_3_with_the_reason_when_login_is_refuse
     async with asyncio.timeout(20):
         _, stderr = await process.communicate()
     assert process.returncode == 3
-    assert b'"event": "ami_login_refused"' in stderr
+    assert "ami_login_refused" in logged_events(stderr)
     assert b"Authentication failed" in stderr
 
 
