@@ -20,6 +20,7 @@ Override file (YAML)::
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -57,6 +58,14 @@ class _Overrides(BaseModel):
     closures: tuple[dt.date, ...] = ()
 
 
+@functools.lru_cache(maxsize=4096)
+def _package_day(date: dt.date) -> tuple[bool, str]:
+    """The package's answer (its look-up validates the date range on every call: ~30 µs,
+    and every transfer asks)."""
+    _, name = chinese_calendar.get_holiday_detail(date)
+    return chinese_calendar.is_workday(date), name or ""
+
+
 def _package_years() -> tuple[int, int]:
     years = [day.year for day in _package_holidays]
     return min(years), max(years)
@@ -83,9 +92,8 @@ class OfficialCalendar:
             return DayKind(date.weekday() < 5, True, "override")
         first, last = self.package_years
         if first <= date.year <= last:
-            working = chinese_calendar.is_workday(date)
-            _, name = chinese_calendar.get_holiday_detail(date)
-            return DayKind(working, True, "package", name or "")
+            working, name = _package_day(date)
+            return DayKind(working, True, "package", name)
         return DayKind(date.weekday() < 5, False, "fallback", FALLBACK_RULE)
 
     def is_working_day(self, date: dt.date) -> bool:

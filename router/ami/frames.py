@@ -12,45 +12,107 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from router.errors import AmiInjectionError
 
 __all__ = ["AmiMessage", "FrameDecoder", "FrameError", "encode_action"]
 
 _BANNER = re.compile(rb"^[^\n]*Call Manager/[^\n]*\n")
-# "Name: value" (or "Name:value"); a line that does not match is malformed and skipped
-_HEADER = re.compile(r"^([^\s:]+): ?(.*)$", re.M)
+# "Name: value" (or "Name:value"), the line ended by LF or CRLF; a line that does not match
+# is malformed and skipped
+_HEADER = re.compile(r"^([^\s:]+): ?(.*?)\r?$", re.M)
+# a line that does not start "Name:" (in text wrapped in "\n"): the rare message whose lines
+# must be counted and parsed one by one
+_MALFORMED_LINE = re.compile(r"\n(?![^\s:]+:)(?=.)")
 
 
-@dataclass(frozen=True, slots=True)
 class AmiMessage:
-    """One AMI message: its headers in wire order (names may repeat)."""
+    """One AMI message: ``Key: Value`` headers in wire order (names may repeat).
 
-    headers: tuple[tuple[str, str], ...]
-    _index: dict[str, str] | None = field(default=None, compare=False, repr=False)
-    _folded: dict[str, str] | None = field(default=None, compare=False, repr=False)
+    Immutable. A message decoded from the wire keeps its text and finds a header when asked
+    (a ``str.find`` in C), so the headers of an event that nobody reads are never split
+    into Python objects; ``headers`` splits them all on first use. Lookup is by the exact
+    name first — Asterisk always sends its canonical spelling — then case-insensitive.
+    """
+
+    __slots__ = ("_folded", "_headers", "_text")
+
+    def __init__(self, headers: tuple[tuple[str, str], ...]) -> None:
+        self._text: str | None = None
+        self._headers: tuple[tuple[str, str], ...] | None = headers
+        self._folded: dict[str, str] | None = None
+
+    @classmethod
+    def from_wire(cls, text: str) -> AmiMessage:
+        """A message from decoded wire text, ``"\\n"`` before and after every line, each
+        line a well-formed header (a CR before a line's LF is not part of its value)."""
+        message = cls.__new__(cls)
+        message._text = text  # "\n<Name>: <value>[\r]" lines, ended by a "\n"
+        message._headers = None
+        message._folded = None
+        return message
+
+    @property
+    def headers(self) -> tuple[tuple[str, str], ...]:
+        headers = self._headers
+        if headers is None:
+            assert self._text is not None
+            headers = self._headers = tuple(_HEADER.findall(self._text))
+        return headers
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        """The first value of header ``name`` (exact name first: Asterisk always sends its
-        canonical spelling; then case-insensitive)."""
-        index = self._index
-        if index is None:
-            index = dict(reversed(self.headers))  # the first occurrence of a name wins
-            object.__setattr__(self, "_index", index)
-        found = index.get(name)
-        if found is not None:
-            return found
+        """The first value of header ``name``."""
+        text = self._text
+        if text is not None:
+            value = _first(text, name)
+            if value is not None:
+                return value
+        else:
+            for key, value in self.headers:
+                if key == name:
+                    return value
         folded = self._folded
         if folded is None:
             folded = {key.lower(): value for key, value in reversed(self.headers)}
-            object.__setattr__(self, "_folded", folded)
+            self._folded = folded
         return folded.get(name.lower(), default)
+
+    def get_each(self, *names: str) -> tuple[str | None, ...]:
+        """``get`` for several names at once (the hot path: one call per event)."""
+        text = self._text
+        if text is None:
+            return tuple(self.get(name) for name in names)
+        values = [_first(text, name) for name in names]
+        return tuple(self.get(name) if value is None else value
+                     for name, value in zip(names, values, strict=True))
 
     def get_all(self, name: str) -> list[str]:
         """Every value of header ``name`` in wire order (e.g. ``ChanVariable``)."""
+        text = self._text
+        if text is not None:
+            needle, values = _NEEDLES.get(name) or _needle(name), []
+            at = text.find(needle)
+            while at >= 0:
+                value, end = _value_at(text, at + len(needle))
+                values.append(value)
+                at = text.find(needle, end)
+            if values:
+                return values
         lname = name.lower()
         return [value for key, value in self.headers if key.lower() == lname]
+
+    def variable(self, name: str, header: str = "ChanVariable") -> str | None:
+        """``variables(header).get(name)`` without building the mapping: the router asks
+        every Hangup and Bridge event for one variable of its own."""
+        text = self._text
+        if text is None or f"\n{header}:" not in text:
+            return self.variables(header).get(name)
+        at = max(text.rfind(f"\n{header}: {name}="), text.rfind(f"\n{header}:{name}="))
+        if at < 0:
+            return None
+        # the last one set wins, as in ``variables``
+        return _until_line_end(text, text.index("=", at) + 1)[0]
 
     def variables(self, header: str = "ChanVariable") -> dict[str, str]:
         """``ChanVariable: NAME=value`` headers as a mapping (empty values included)."""
@@ -72,6 +134,44 @@ class AmiMessage:
     def action_id(self) -> str | None:
         return self.get("ActionID")
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AmiMessage) and self.headers == other.headers
+
+    def __hash__(self) -> int:
+        return hash(self.headers)
+
+    def __repr__(self) -> str:
+        return f"AmiMessage({self.headers!r})"
+
+
+_NEEDLES: dict[str, str] = {}
+
+
+def _first(text: str, name: str) -> str | None:
+    needle = _NEEDLES.get(name) or _needle(name)
+    at = text.find(needle)
+    return None if at < 0 else _value_at(text, at + len(needle))[0]
+
+
+def _value_at(text: str, at: int) -> tuple[str, int]:
+    """The value just past a header's colon ("Name: value" or "Name:value"), and where
+    its line ends."""
+    return _until_line_end(text, at + 1 if text[at] == " " else at)
+
+
+def _until_line_end(text: str, at: int) -> tuple[str, int]:
+    end = text.find("\n", at)  # the text ends with a line end: always found
+    return (text[at:end - 1] if text[end - 1] == "\r" else text[at:end]), end
+
+
+def _needle(name: str) -> str:
+    needle = _NEEDLES.get(name)
+    if needle is None:
+        needle = f"\n{name}:"
+        if len(_NEEDLES) < 1024:  # header names come from code, not the wire; bound anyway
+            _NEEDLES[name] = needle
+    return needle
+
 
 @dataclass(frozen=True, slots=True)
 class FrameError:
@@ -85,8 +185,11 @@ class FrameError:
 class FrameDecoder:
     """Incremental decoder: ``feed(bytes)`` yields complete messages and frame errors.
 
-    Line ends are normalised to LF as bytes arrive (a CR at the very end of a read waits for
-    the next one), then the buffer is split on blank lines in one pass.
+    The peer's first line end sets the framing. Asterisk ends every line with CRLF: the
+    buffer is split on CRLF CRLF in one pass and only the messages kept are normalised (a
+    bare LF inside one is a line end too, and a bare blank line inside one still ends a
+    message). A peer whose first line ends in a bare LF is read with every line end
+    normalised to LF as bytes arrive (a CR at the very end of a read waits for the next).
     """
 
     max_message_bytes: int = 1 << 20
@@ -99,59 +202,83 @@ class FrameDecoder:
     skipped: int = 0
     _buffer: bytes = b""
     _discarding: bool = False
+    _crlf: bool | None = None  # None until the first line end is seen
     _wanted_lines: frozenset[bytes] | None = None
+    _wanted_prefixes: tuple[tuple[bytes, ...], tuple[bytes, ...]] = ((), ())  # [crlf]
 
     def __post_init__(self) -> None:
         if self.wanted is not None:
-            self._wanted_lines = frozenset(f"Event: {name}".encode() for name in self.wanted)
+            lines = frozenset(f"Event: {name}".encode() for name in self.wanted)
+            self._wanted_lines = lines
+            self._wanted_prefixes = (tuple(line + b"\n" for line in lines),
+                                     tuple(line + b"\r\n" for line in lines))
 
     def feed(self, data: bytes) -> list[AmiMessage | FrameError]:
         data = self._buffer + data
-        if data.endswith(b"\r"):
-            data, carry = data[:-1], b"\r"
-        else:
-            carry = b""
-        data = data.replace(b"\r\n", b"\n")
+        crlf = self._crlf
+        if crlf is None:
+            first = data.find(b"\n")
+            if first < 0 and len(data) <= self.max_message_bytes:
+                self._buffer = data  # not one whole line yet
+                return []
+            crlf = self._crlf = first > 0 and data[first - 1] == 0x0D
+        carry = b""
+        if not crlf:
+            if data.endswith(b"\r"):
+                data, carry = data[:-1], b"\r"
+            data = data.replace(b"\r\n", b"\n")
         out: list[AmiMessage | FrameError] = []
         if self.expect_banner:
             match = _BANNER.match(data)
-            if match is None:
-                if b"\n" not in data:
-                    self._buffer = data + carry
-                    return out
-            else:
+            if match is not None:
                 self.banner = match.group(0).decode("utf-8", "replace").strip()
                 data = data[match.end():]
             self.expect_banner = False
-        *blocks, rest = data.split(b"\n\n")
+        eol = b"\r\n" if crlf else b"\n"
+        end = "\r\n" if crlf else "\n"
+        *blocks, rest = data.split(eol + eol)
+        if self._discarding and blocks:
+            self._discarding = False
+            del blocks[0]  # the tail of an oversized message
         wanted = self._wanted_lines
-        for block in blocks:
-            if self._discarding:
-                self._discarding = False
+        if wanted is not None:
+            prefixes = self._wanted_prefixes[crlf]
+            kept = [block for block in blocks if not block.startswith(b"Event: ")
+                    or block.startswith(prefixes) or block in wanted
+                    or b"ActionID:" in block]
+            self.skipped += len(blocks) - len(kept)  # events nobody reads, never parsed
+            blocks = kept
+        for raw in blocks:
+            block = raw
+            while block.startswith(eol):  # more blank lines than one
+                block = block[len(eol):]
+            if not block:
                 continue
-            if wanted is not None and block.startswith(b"Event: "):
-                first = block.split(b"\n", 1)[0]
-                if first not in wanted and b"ActionID:" not in block:
-                    self.skipped += 1
-                    continue
-            if block.strip(b"\n"):
-                out.append(self._parse(block))
+            if crlf and (b"\n\n" in block or b"\n\r\n" in block):
+                # a bare blank line from a peer that mixes line ends still ends a message
+                out += [self._message(part.decode("utf-8", "replace"), "\n")
+                        for part in block.replace(b"\r\n", b"\n").split(b"\n\n") if part]
+            else:
+                out.append(self._message(block.decode("utf-8", "replace"), end))
         if len(rest) > self.max_message_bytes:
             if not self._discarding:
                 out.append(FrameError("oversized", rest[:80].decode("utf-8", "replace")))
             self._discarding = True
-            rest = rest[-1:]  # it may start the terminator
+            rest = rest[1 - 2 * len(eol):]  # it may start the terminator
         self._buffer = rest + carry
         return out
 
-    def _parse(self, block: bytes) -> AmiMessage | FrameError:
-        text = block.strip(b"\n").decode("utf-8", "replace")
+    def _message(self, body: str, end: str) -> AmiMessage | FrameError:
+        text = f"\n{body}{end}"  # every line, the last one too, ends as the peer ends lines
+        if _MALFORMED_LINE.search(text) is None:
+            return AmiMessage.from_wire(text)
+        return self._parse_malformed(text)
+
+    def _parse_malformed(self, text: str) -> AmiMessage | FrameError:
         headers = _HEADER.findall(text)
-        malformed = text.count("\n") + 1 - len(headers)
-        if malformed:
-            self.malformed_lines += malformed
+        self.malformed_lines += text.count("\n") - 1 - len(headers)
         if not headers:
-            return FrameError("no headers", text[:80])
+            return FrameError("no headers", text[1:81])
         return AmiMessage(tuple(headers))
 
 

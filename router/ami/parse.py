@@ -45,7 +45,12 @@ def _need(message: AmiMessage, header: str) -> str:
 
 
 def _need_int(message: AmiMessage, header: str) -> int:
-    raw = _need(message, header)
+    return _number(message, header, message.get(header))
+
+
+def _number(message: AmiMessage, header: str, raw: str | None) -> int:
+    if raw is None:
+        raise AmiParseError(f"{message.event}: missing {header}")
     try:
         return int(raw)
     except ValueError:
@@ -53,21 +58,21 @@ def _need_int(message: AmiMessage, header: str) -> int:
 
 
 def _call_id(message: AmiMessage, header: str = "ChanVariable") -> str:
-    return message.variables(header).get(VAR_CALL_ID, "")
+    return message.variable(VAR_CALL_ID, header) or ""
 
 
 def member_state(message: AmiMessage, *, name_header: str = "MemberName",
                  interface_header: str = "Interface") -> QueueMemberState:
     """A QueueMember* event (or a QueueStatus ``QueueMember`` entry) as a member state."""
-    return QueueMemberState(
-        queue=_need(message, "Queue"),
-        name=message.get(name_header) or "",
-        interface=_need(message, interface_header),
-        penalty=_need_int(message, "Penalty"),
-        status=_need_int(message, "Status"),
-        paused=message.get("Paused") == "1",
-        reason=message.get("PausedReason") or "",
-    )
+    queue, name, interface, penalty, status, paused, reason = message.get_each(
+        "Queue", name_header, interface_header, "Penalty", "Status", "Paused", "PausedReason")
+    if queue is None or interface is None:
+        missing = "Queue" if queue is None else interface_header
+        raise AmiParseError(f"{message.event}: missing {missing}")
+    return QueueMemberState(queue=queue, name=name or "", interface=interface,
+                            penalty=_number(message, "Penalty", penalty),
+                            status=_number(message, "Status", status),
+                            paused=paused == "1", reason=reason or "")
 
 
 def _member(removed: bool) -> Callable[[AmiMessage], ev.Event | None]:
@@ -167,7 +172,7 @@ def _agent_connect(message: AmiMessage) -> ev.Event | None:
             operator=_need(message, "MemberName"),
             caller_number=message.get("CallerIDNum") or "",
         )
-    leg_id = message.variables().get(VAR_LEG_ID, "")
+    leg_id = message.variable(VAR_LEG_ID) or ""
     if not leg_id:
         return None
     return ev.LegAnswered(call_id, leg_id, queue, _need(message, "MemberName"))

@@ -12,11 +12,13 @@ unknown.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from skills.select import TeamState
 
-__all__ = ["NOT_INUSE", "QueueBoard", "QueueCaller", "QueueMemberState", "UnitState"]
+__all__ = ["NOT_INUSE", "QueueBoard", "QueueCaller", "QueueMemberState", "TeamStates",
+           "UnitState"]
 
 NOT_INUSE = 1
 _LOGGED_OUT = frozenset({0, 4, 5})
@@ -120,6 +122,16 @@ class QueueBoard:
         """States of the queues the PBX has reported; unknown queues are left out."""
         return {q: self.team(q, now) for q in queues if self.known(q)}
 
+    def states(self, now: float) -> TeamStates:
+        """Every reported queue's state, each worked out when first read."""
+        return TeamStates(self, now)
+
+    def queues(self) -> list[str]:
+        """The queues the PBX has reported members for."""
+        self._of("")
+        assert self._by_queue is not None
+        return list(self._by_queue)
+
     def unit(self, queues: list[str], now: float) -> UnitState:
         wanted = set(queues)
         people: dict[str, list[QueueMemberState]] = {}
@@ -135,3 +147,26 @@ class QueueBoard:
             callers_waiting=len(waiting),
             longest_wait_s=max((now - t for t in waiting), default=0.0),
         )
+
+
+class TeamStates(Mapping[str, TeamState]):
+    """The board's queues as team states at ``now``, each computed when first read: a
+    transfer reads its matter's candidate teams, not all of the hotline's."""
+
+    def __init__(self, board: QueueBoard, now: float) -> None:
+        self._board, self._now = board, now
+        self._cache: dict[str, TeamState] = {}
+
+    def __getitem__(self, queue: str) -> TeamState:
+        state = self._cache.get(queue)
+        if state is None:
+            if not self._board.known(queue):
+                raise KeyError(queue)
+            state = self._cache[queue] = self._board.team(queue, self._now)
+        return state
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._board.queues())
+
+    def __len__(self) -> int:
+        return len(self._board.queues())

@@ -87,7 +87,7 @@ class Transfers:
         matter = self.catalogue.matter(event.matter_code)
         if matter is not None and matter.emergency is not None:
             return self._emergency(call, event, matter.emergency, reply, now)
-        states = self.board.teams(self.catalogue.queues(), now)
+        states = self.board.states(now)
         district = self.catalogue.resolve_district(event.district, call.caller_number)
         plan = plan_transfer(self.catalogue, event.matter_code, district, states)
         if isinstance(plan, Rejection):

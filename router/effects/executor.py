@@ -10,9 +10,10 @@ as a :class:`CommandFailed` event.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import Counter
 from collections.abc import Callable
+
+import orjson
 
 from metrics.recorder import Recorder
 from router.ami import render
@@ -144,14 +145,14 @@ class Executor:
             self._sequence.pop(command.call_id, None)
         else:
             self._sequence[command.call_id] = seq
-        payload = {"v": EVENT_VERSION, "event_id": f"{command.call_id}/{seq}",
-                   "kind": command.kind, "call_id": command.call_id, "at": command.at,
-                   "data": dict(command.data)}
-        self._log.info(command.kind, call_id=command.call_id, **dict(command.data))
-        self._bus.publish_nowait(self._topics.call_events(command.call_id), payload)
+        data = dict(command.data)
+        self._log.info(command.kind, call_id=command.call_id, **data)
         self._recorder.event_nowait({
             "kind": command.kind, "call_id": command.call_id, "at": f"{command.at:.3f}",
-            "data": json.dumps(dict(command.data), ensure_ascii=False, sort_keys=True)})
+            "data": orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()})
+        self._bus.publish_nowait(self._topics.call_events(command.call_id), {
+            "v": EVENT_VERSION, "event_id": f"{command.call_id}/{seq}", "kind": command.kind,
+            "call_id": command.call_id, "at": command.at, "data": data})
 
     def _ami_action(self, call_id: str, build: Callable[[], AmiAction | None], what: str, *,
                     leg_id: str | None = None, quiet: bool = False) -> None:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from router.lab.lab import Lab
+from tests.support.lab import logged_events
 from tests.support.waiting import until
 
 
@@ -55,9 +56,7 @@ async def test_the_service_reports_health_and_stops_gracefully_on_sigterm(
             process.kill()
             await process.wait()
     assert process.returncode == 0
-    events = [json.loads(line)["event"] for line in stderr.decode().splitlines()
-              if line.startswith("{")]
-    assert events[-2:] == ["stopping", "stopped"]
+    assert logged_events(stderr)[-2:] == ["stopping", "stopped"]
 
     stale = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "router", "health", env={**env,

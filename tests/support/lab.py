@@ -230,6 +230,12 @@ def router_env(lab: Lab, catalogue: Path, tickets_db: Path, name: str) -> dict[s
             "ROUTER_LOG__FORMAT": "json", "ROUTER_HTTP__PORT": "0"}
 
 
+def logged_events(stderr: bytes) -> list[str]:
+    """The ``event`` of each JSON log line in a router's stderr, in order."""
+    return [json.loads(line)["event"] for line in stderr.decode(errors="replace").splitlines()
+            if line.startswith("{")]
+
+
 async def router_process(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
     """``python -m router run`` logging to ``log``, returned once it has resynced with the
     PBX. (A file, not a pipe: an undrained pipe would block the router's logging.)"""
@@ -242,7 +248,7 @@ async def router_process(env: dict[str, str], log: Path) -> asyncio.subprocess.P
     async def resynced() -> bool | None:
         if process.returncode is not None:
             raise AssertionError(f"the router exited: {log.read_text()[start:][-2000:]}")
-        return True if b'"event": "resynced"' in log.read_bytes()[start:] else None
+        return True if "resynced" in logged_events(log.read_bytes()[start:]) else None
 
     await eventually(resynced, 20, "resync of the router")
     return process

@@ -44,6 +44,37 @@ def test_any_segmentation_decodes_the_same_messages(
     assert all(isinstance(m, AmiMessage) for m in whole)
 
 
+VARIABLES = st.tuples(st.just("ChanVariable"), st.builds(
+    "{}={}".format, st.sampled_from(["HOTLINE_CALL_ID", "HOTLINE_LEG_ID", "OTHER"]), VALUES))
+CR_VALUES = st.text(alphabet=st.characters(blacklist_categories=("Cs",),
+                                           blacklist_characters="\n"), max_size=40)
+
+
+@given(st.lists(st.lists(st.one_of(st.tuples(NAMES, CR_VALUES), VARIABLES), min_size=1,
+                         max_size=12), min_size=1, max_size=4),
+       st.sampled_from(["\r\n", "\n"]))
+@settings(max_examples=300, deadline=None)
+def test_header_lookups_agree_with_the_headers_sent(
+    messages: list[list[tuple[str, str]]], eol: str
+) -> None:
+    if eol == "\n":  # a bare-LF peer's CR before a line end is read as a CRLF line end
+        messages = [[(k, v.rstrip("\r")) for k, v in m] for m in messages]
+    data = ("Asterisk Call Manager/11.0.0" + eol + "".join(
+        "".join(f"{k}: {v}{eol}" for k, v in m) + eol for m in messages)).encode()
+    decoded = FrameDecoder().feed(data)
+    assert [m.headers for m in decoded if isinstance(m, AmiMessage)] == [
+        tuple(m) for m in messages]
+    for message, sent in zip(decoded, messages, strict=True):
+        assert isinstance(message, AmiMessage)
+        for name in {k for k, _ in sent}:
+            values = [v for k, v in sent if k == name]
+            assert (message.get(name), message.get_all(name)) == (values[0], values)
+        assert message.get("Absent") is None
+        variables = message.variables()
+        for name in ("HOTLINE_CALL_ID", "HOTLINE_LEG_ID", "OTHER", "ABSENT"):
+            assert message.variable(name) == variables.get(name)
+
+
 @given(st.binary(max_size=4000))
 @settings(max_examples=500, deadline=None)
 def test_arbitrary_bytes_never_raise_and_the_buffer_stays_bounded(data: bytes) -> None:

@@ -81,3 +81,57 @@ def test_encode_action_refuses_anything_that_could_inject_headers(
 ) -> None:
     with pytest.raises(AmiInjectionError):
         encode_action("Setvar", "a-1", headers)
+
+
+def test_a_crlf_stream_with_stray_bare_line_ends_still_splits_every_message() -> None:
+    decoder = FrameDecoder()
+    items = decoder.feed(b"Asterisk Call Manager/11.0.0\r\n"
+                         b"Event: A\r\nX: 1\nY: 2\n\nEvent: B\r\nZ: 3\n\r\nEvent: C\r\n\r\n")
+    assert [m.headers for m in _messages(items)] == [
+        (("Event", "A"), ("X", "1"), ("Y", "2")), (("Event", "B"), ("Z", "3")),
+        (("Event", "C"),)]
+
+
+def test_a_peer_framing_with_bare_line_feeds_after_its_banner_is_read_as_such() -> None:
+    decoder = FrameDecoder()
+    items = decoder.feed(b"Asterisk Call Manager/11.0.0\nEvent: A\nX: 1\r\n\nEvent: B\n\n")
+    assert decoder.banner == "Asterisk Call Manager/11.0.0"
+    assert [m.headers for m in _messages(items)] == [(("Event", "A"), ("X", "1")),
+                                                      (("Event", "B"),)]
+
+
+def test_unwanted_events_are_skipped_unparsed_unless_they_answer_an_action() -> None:
+    decoder = FrameDecoder(expect_banner=False, wanted=frozenset({"Hangup"}))
+    items = decoder.feed(b"Event: Newexten\r\nChannel: x\r\n\r\n"
+                         b"Event: Hangup\r\nCause: 16\r\n\r\n"
+                         b"Event: HangupRequest\r\nChannel: x\r\n\r\n"
+                         b"Event: CoreShowChannel\r\nActionID: 7\r\n\r\n"
+                         b"Response: Success\r\nActionID: 8\r\n\r\n")
+    assert [(m.event, m.action_id) for m in _messages(items)] == [
+        ("Hangup", None), ("CoreShowChannel", "7"), (None, "8")]
+    assert decoder.skipped == 2
+
+
+def test_one_channel_variable_is_read_without_building_the_mapping() -> None:
+    (message,) = _messages(FrameDecoder(expect_banner=False).feed(
+        b"Event: Hangup\r\nChanVariable: HOTLINE_CALL_ID=1.1\r\n"
+        b"ChanVariable: HOTLINE_CALL_ID_OLD=9\r\nChanVariable:HOTLINE_LEG_ID=1.1-L2\r\n"
+        b"ChanVariable: EMPTY=\r\n\r\n"))
+    assert (message.variable("HOTLINE_CALL_ID"), message.variable("HOTLINE_LEG_ID"),
+            message.variable("EMPTY"), message.variable("MISSING")) == (
+        "1.1", "1.1-L2", "", None)
+    built = AmiMessage((("Event", "Hangup"), ("chanvariable", "HOTLINE_CALL_ID=2.2")))
+    assert built.variable("HOTLINE_CALL_ID") == "2.2"  # header names are case-insensitive
+
+
+@pytest.mark.parametrize(("wire", "value"), [
+    (b"Event: X\r\nA: q\r\r\n\r\n", "q\r"),  # a CR ending the last value, CRLF framing
+    (b"Event: X\r\nA: q\r\r\nB: 1\r\n\r\n", "q\r"),
+    (b"Event: X\r\nA:q\r\n\r\n", "q"),
+    (b"Event: X\r\nA:  q\r\n\r\n", " q"),  # one space after the colon is the separator
+])
+def test_a_value_is_exactly_what_the_peer_put_between_separator_and_line_end(
+    wire: bytes, value: str
+) -> None:
+    (message,) = _messages(FrameDecoder(expect_banner=False).feed(wire))
+    assert (message.get("A"), dict(message.headers)["A"]) == (value, value)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from pathlib import Path
 
+import pytest
+import structlog
 from structlog.testing import capture_logs
 
 from router.core import events as ev
@@ -53,3 +56,36 @@ def test_a_whole_call_logs_events_with_call_id_and_no_full_caller_number() -> No
                                                   "call.ended"]
     assert all(entry["call_id"] == "c1" for entry in logs)
     assert "13812345678" not in repr(logs)
+
+
+def test_json_lines_carry_level_event_context_and_a_utc_microsecond_timestamp(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io  # noqa: PLC0415
+    import json  # noqa: PLC0415
+    import re  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    from router.log import configure_logging, get_logger  # noqa: PLC0415
+
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stderr", io.TextIOWrapper(raw, write_through=True))
+    saved = structlog.get_config()
+    try:
+        configure_logging("json", "info")
+        before = time.time()
+        get_logger(component="test").info("transfer.started", call_id="c1", matter="101")
+        get_logger().debug("not_shown")
+        after = time.time()
+    finally:
+        structlog.configure(**saved)
+    (line,) = raw.getvalue().decode().splitlines()
+    entry = json.loads(line)
+    stamp = entry.pop("timestamp")
+    assert entry == {"component": "test", "call_id": "c1", "matter": "101",
+                     "event": "transfer.started", "level": "info"}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", stamp)
+    at = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+        tzinfo=dt.UTC).timestamp()
+    assert before - 1e-6 <= at <= after + 1e-6
