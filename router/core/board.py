@@ -94,14 +94,17 @@ class QueueBoard:
     def known(self, queue: str) -> bool:
         return bool(self._of(queue))
 
-    def _of(self, queue: str) -> list[QueueMemberState]:
+    def _index(self) -> dict[str, list[QueueMemberState]]:
         by_queue = self._by_queue
         if by_queue is None:
             by_queue = {}
             for (q, _), member in self.members.items():
                 by_queue.setdefault(q, []).append(member)
             self._by_queue = by_queue
-        return by_queue.get(queue, [])
+        return by_queue
+
+    def _of(self, queue: str) -> list[QueueMemberState]:
+        return self._index().get(queue, [])
 
     def team(self, queue: str, now: float) -> TeamState:
         members = self._of(queue)
@@ -128,9 +131,7 @@ class QueueBoard:
 
     def queues(self) -> list[str]:
         """The queues the PBX has reported members for."""
-        self._of("")
-        assert self._by_queue is not None
-        return list(self._by_queue)
+        return list(self._index())
 
     def unit(self, queues: list[str], now: float) -> UnitState:
         wanted = set(queues)
