@@ -15,6 +15,8 @@ key                                                    type    holds
 ``<ns>:v1:state:unit:<unit>``                          hash    live: available specialists,
                                                                callers waiting, longest wait
 ``<ns>:v1:alerts:unit:<unit>``                         hash    standard -> 1 raised / 0 clear
+``<ns>:v1:alerts:calendar``                            hash    raised 1/0, first provisional
+                                                               day, provisional days, years
 ``<ns>:v1:bad-reviews:<YYYY-MM-DD>``                   set     call ids of bad reviews
 ``<ns>:v1:tickets:<YYYY-MM-DD>``                       set     ticket ids counted that day
 ``<ns>:v1:once:<kind>:<id>``                           string  "counted once" markers
@@ -61,6 +63,9 @@ class Keys:
 
     def alerts(self, unit: str) -> str:
         return f"{self.prefix}:alerts:unit:{unit}"
+
+    def calendar_alert(self) -> str:
+        return f"{self.prefix}:alerts:calendar"
 
     def bad_reviews(self, day: str) -> str:
         return f"{self.prefix}:bad-reviews:{day}"

@@ -21,7 +21,7 @@ from router.errors import AmiLoginError, ConfigError, ConfigErrors
 from router.log import configure_logging, get_logger
 from router.service import Service
 from router.tickets.store import TicketStore
-from skills.calendar import OfficialCalendar, load_calendar_overrides
+from skills.calendar import WorkCalendar, load_calendar_overrides
 from skills.catalogue import Catalogue, CatalogueInvalid, load_catalogue
 
 __all__ = ["build_service", "load_catalogue_checked", "run_service"]
@@ -35,7 +35,7 @@ def load_catalogue_checked(settings: Settings) -> Catalogue:
         raise ConfigErrors([ConfigError(p.file, p.path, p.reason) for p in exc.problems]) from exc
 
 
-def load_calendar_checked(settings: Settings) -> OfficialCalendar:
+def load_calendar_checked(settings: Settings) -> WorkCalendar:
     """The official calendar with the administrator's overrides; problems -> ConfigErrors."""
     try:
         return load_calendar_overrides(settings.catalogue.calendar_overrides)

@@ -1,21 +1,28 @@
-"""``python -m router run | check-config | catalogue | tickets | lab ... | demo``.
+"""``python -m router run | check-config | catalogue | calendar | tickets | lab ... | demo``.
 
-Exit codes: 0 success, 1 failure, 2 invalid configuration, 3 AMI login refused.
+Exit codes: 0 success, 1 failure, 2 invalid configuration, 3 AMI login refused. No
+traceback reaches the administrator: an unexpected error is one line on stderr (and a
+traceback only with ``ROUTER_DEBUG=1``).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
+import os
 import sys
+import traceback
 from pathlib import Path
 
+from router.calendar_cli import add_calendar_parser, run_calendar
 from router.config import Settings, load_settings
 from router.errors import ConfigError, ConfigErrors
 from router.lab.cli import add_lab_parser, run_lab
 from router.reports import add_report_parsers, run_metrics, run_report
 from router.tickets.cli import add_tickets_parser, run_tickets
+from skills.calendar import WorkCalendar
 
 __all__ = ["main"]
 
@@ -23,6 +30,19 @@ EXIT_CONFIG = 2
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: one line, not a traceback
+        if os.environ.get("ROUTER_DEBUG") == "1":
+            traceback.print_exc()
+        print(f"error: unexpected {type(exc).__name__}: {exc} "
+              "(set ROUTER_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="python -m router", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
     run = sub.add_parser("run", help="run the router service")
@@ -30,17 +50,21 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("check-config", help="validate settings and the catalogue they name")
     check.add_argument("config", type=Path, nargs="?")
     check.add_argument("--catalogue", type=Path, help="check this catalogue file alone")
+    check.add_argument("--calendar", type=Path, help="check this calendar overrides file alone")
     cat = sub.add_parser("catalogue", help="catalogue tools")
     cat.add_argument("action", choices=["render-queues", "schema"])
     cat.add_argument("--config", type=Path)
     cat.add_argument("--check", action="store_true",
                      help="render-queues: fail if the committed files differ")
     add_lab_parser(sub)
+    add_calendar_parser(sub)
     add_tickets_parser(sub)
     add_report_parsers(sub)
     sub.add_parser("demo", help="the main job on the embedded lab: calls, outcomes, counters")
     health = sub.add_parser("health", help="exit 0 if the running service is healthy")
     health.add_argument("--config", type=Path)
+    health.add_argument("--live", action="store_true",
+                        help="liveness only: the loop runs (default: ready to route)")
     args = parser.parse_args(argv)
 
     if args.cmd == "lab":
@@ -50,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_demo()
     if args.cmd == "check-config":
-        return _check_config(args.config, args.catalogue)
+        return _check_config(args.config, args.catalogue, args.calendar)
     try:
         config = getattr(args, "config", None)
         settings = load_settings(Path(config) if config else None)
@@ -61,24 +85,20 @@ def main(argv: list[str] | None = None) -> int:
         return run_tickets(args, settings)
     if args.cmd == "metrics":
         return run_metrics(args, settings)
-    if args.cmd == "report":
-        from router.app import load_catalogue_checked  # noqa: PLC0415
+    if args.cmd in ("report", "calendar"):
+        from router.app import load_calendar_checked, load_catalogue_checked  # noqa: PLC0415
 
         try:
-            return run_report(args, settings, load_catalogue_checked(settings))
+            catalogue = load_catalogue_checked(settings)
+            calendar = load_calendar_checked(settings)
         except ConfigErrors as exc:
             _print_errors(exc)
             return EXIT_CONFIG
+        if args.cmd == "calendar":
+            return run_calendar(args, calendar, catalogue)
+        return run_report(args, settings, catalogue, calendar)
     if args.cmd == "health":
-        from router.health import check_health_file  # noqa: PLC0415
-
-        if settings.service.health_file is None:
-            print("service.health_file is not set", file=sys.stderr)
-            return 1
-        ok, detail = check_health_file(settings.service.health_file,
-                                       3 * settings.service.health_interval_s)
-        print(detail, file=sys.stdout if ok else sys.stderr)
-        return 0 if ok else 1
+        return _health(settings, live_only=args.live)
     if args.cmd == "run":
         from router.app import run_service  # noqa: PLC0415
 
@@ -90,29 +110,58 @@ def main(argv: list[str] | None = None) -> int:
     return _catalogue(args, settings)
 
 
-def _check_config(config: Path | None, catalogue: Path | None) -> int:
-    from router.app import load_catalogue_checked  # noqa: PLC0415
-    from skills.catalogue import CatalogueInvalid, load_catalogue  # noqa: PLC0415
+def _health(settings: Settings, *, live_only: bool) -> int:
+    from router.health import check_health_file  # noqa: PLC0415
 
+    if settings.service.health_file is None:
+        print("service.health_file is not set", file=sys.stderr)
+        return 1
+    ok, detail = check_health_file(settings.service.health_file,
+                                   3 * settings.service.health_interval_s, live_only=live_only)
+    print(detail, file=sys.stdout if ok else sys.stderr)
+    return 0 if ok else 1
+
+
+def _check_config(config: Path | None, catalogue: Path | None, calendar: Path | None
+                  ) -> int:
+    from router.app import load_calendar_checked, load_catalogue_checked  # noqa: PLC0415
+    from skills.calendar import load_calendar_overrides  # noqa: PLC0415
+    from skills.catalogue import Catalogue, CatalogueInvalid, load_catalogue  # noqa: PLC0415
+
+    loaded: Catalogue | None = None
+    cal: WorkCalendar | None = None
     try:
-        if catalogue is not None:
+        if catalogue is not None or calendar is not None:
             try:
-                loaded = load_catalogue(catalogue)
+                loaded = load_catalogue(catalogue) if catalogue is not None else None
+                cal = load_calendar_overrides(calendar) if calendar is not None else None
             except CatalogueInvalid as exc:
                 raise ConfigErrors([ConfigError(p.file, p.path, p.reason)
                                     for p in exc.problems]) from exc
         else:
-            from router.app import load_calendar_checked  # noqa: PLC0415
-
             settings = load_settings(config)
             loaded = load_catalogue_checked(settings)
-            load_calendar_checked(settings)
+            cal = load_calendar_checked(settings)
     except ConfigErrors as exc:
         _print_errors(exc)
         return EXIT_CONFIG
-    print(f"ok: {loaded.source}: {len(loaded.matters)} matters, {len(loaded.units)} units, "
-          f"{len(loaded.spec.specialists)} specialists, {len(loaded.queues())} team queues")
+    if loaded is not None:
+        print(f"ok: {loaded.source}: {len(loaded.matters)} matters, {len(loaded.units)} "
+              f"units, {len(loaded.spec.specialists)} specialists, {len(loaded.queues())} "
+              "team queues")
+    if cal is not None:
+        print(f"ok: {_calendar_summary(cal)}")
     return 0
+
+
+def _calendar_summary(calendar: WorkCalendar) -> str:
+    """``calendar FILE: 2026 official, 2027 provisional`` (this year, the next, overrides)."""
+    from router.core.hours import HOTLINE_TZ  # noqa: PLC0415
+
+    year = dt.datetime.now(HOTLINE_TZ).year
+    years = sorted({year, year + 1, *calendar.years})
+    listed = ", ".join(f"{y} {calendar.year_status(y)}" for y in years)
+    return f"calendar {calendar.source or '(no overrides file)'}: {listed}"
 
 
 def _catalogue(args: argparse.Namespace, settings: Settings) -> int:

@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from router.errors import ConfigError, ConfigErrors
+from skills.files import CatalogueInvalid, parse_yaml, read_config_text
 
 __all__ = [
     "AlertSettings",
@@ -135,7 +135,10 @@ class ServiceSettings(_Section):
     # (the container's HEALTHCHECK) reads it
     health_file: Path | None = None
     health_interval_s: float = Field(default=5.0, gt=0)
-    calendar_check_interval_s: float = Field(default=3600.0, gt=0)
+    # how often the calendar outlook is checked, and how far ahead a day without its year's
+    # notice raises the calendar_provisional warning
+    calendar_check_interval_s: float = Field(default=60.0, gt=0)
+    calendar_horizon_days: int = Field(default=60, ge=1, le=366)
     # how often the units' live state (Redis hash, wallboard) is refreshed
     state_interval_s: float = Field(default=1.0, gt=0)
 
@@ -238,13 +241,10 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigErrors([ConfigError(str(path), "", f"cannot read: {exc.strerror}")]) from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigErrors([ConfigError(str(path), "", f"not valid YAML: {exc}")]) from exc
+        data = parse_yaml(read_config_text(path), str(path))
+    except CatalogueInvalid as exc:
+        raise ConfigErrors([ConfigError(p.file, p.path, p.reason) for p in exc.problems]
+                           ) from exc
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -14,10 +14,15 @@ from typing import TYPE_CHECKING
 
 from router.ami.client import AmiAction
 from router.ami.membership import reconcile_membership
+from router.config import CatalogueSettings
+from router.core.events import ConfigReplaced
+from router.core.hours import local
 from router.desk import InvalidDeskCommand, parse_desk_command
 from router.errors import AmiError
 from router.log import get_logger
-from skills.catalogue import CatalogueInvalid, load_catalogue
+from skills.calendar import WorkCalendar, calendar_changes, load_calendar_overrides
+from skills.catalogue import Catalogue, CatalogueInvalid, load_catalogue
+from skills.changes import catalogue_changes
 
 if TYPE_CHECKING:
     from router.service import Service
@@ -81,7 +86,7 @@ class Inbox:
         self.request_reload(str(request_id or ""))
 
     def request_reload(self, request_id: str = "") -> None:
-        """Reload the catalogue (SIGHUP, or an MQTT admin command)."""
+        """Reload the catalogue and the calendar (SIGHUP, or an MQTT admin command)."""
         self._reloads.put_nowait(request_id)
 
     async def reloader(self) -> None:
@@ -92,13 +97,16 @@ class Inbox:
                 "v": 1, "request_id": request_id or None, **result})
 
     async def _reload(self) -> dict[str, object]:
-        path = self._s.settings.catalogue.path
+        """Re-read everything the router reads from files (the catalogue with its units'
+        working hours, the calendar overrides), validate it whole, and hand it to the engine
+        through the event queue as one snapshot. A file with problems changes nothing."""
+        settings = self._s.settings.catalogue
         try:
-            catalogue = load_catalogue(path)
-        except CatalogueInvalid as exc:
-            errors = [str(p) for p in exc.problems]
-            self._log.error("catalogue_reload_refused", path=str(path), errors=errors)
-            return {"accepted": False, "reason": "invalid_catalogue", "errors": errors}
+            catalogue, calendar = await asyncio.to_thread(_load, settings)
+        except _Refused as exc:
+            self._log.error("config_reload_refused", reason=exc.reason, errors=exc.errors)
+            return {"accepted": False, "reason": exc.reason, "errors": exc.errors}
+        path = settings.path
         try:
             status = await self._s.ami.send(AmiAction("QueueStatus"))
             on_pbx = {e.get("Queue") for e in status.events if e.event == "QueueParams"}
@@ -106,15 +114,47 @@ class Inbox:
             if missing:
                 errors = [f"{path}: units: team queue {q!r} does not exist on the PBX "
                           "(render-queues, then reload app_queue)" for q in missing]
-                self._log.error("catalogue_reload_refused", path=str(path), errors=errors)
+                self._log.error("config_reload_refused", reason="queues_missing_on_pbx",
+                                errors=errors)
                 return {"accepted": False, "reason": "queues_missing_on_pbx", "errors": errors}
-            self._s.engine.replace_catalogue(catalogue)
-            changes = await reconcile_membership(self._s.ami, catalogue, self._s.settings.dialplan,
-                                                 status.events)
+            engine = self._s.engine
+            changes = [*catalogue_changes(engine.catalogue, catalogue),
+                       *calendar_changes(engine.calendar, calendar,
+                                         _years_to_compare(engine.calendar, calendar,
+                                                           self._s.clock()))]
+            await self._s.events.put(ConfigReplaced(catalogue, calendar))
+            membership = await reconcile_membership(self._s.ami, catalogue,
+                                                    self._s.settings.dialplan, status.events)
         except AmiError as exc:
-            self._log.error("catalogue_reload_failed", error=type(exc).__name__, detail=str(exc))
+            self._log.error("config_reload_failed", error=type(exc).__name__, detail=str(exc))
             return {"accepted": False, "reason": "pbx_unreachable", "errors": [str(exc)]}
-        self._log.info("catalogue_reloaded", path=str(path), matters=len(catalogue.matters),
-                       membership_changes=len(changes))
+        self._log.info("config_reloaded", path=str(path), matters=len(catalogue.matters),
+                       membership_changes=len(membership), changes=changes)
         return {"accepted": True, "reason": "reloaded", "matters": len(catalogue.matters),
-                "membership_changes": len(changes)}
+                "membership_changes": len(membership), "changes": changes}
+
+
+class _Refused(Exception):
+    def __init__(self, reason: str, errors: list[str]) -> None:
+        self.reason, self.errors = reason, errors
+        super().__init__(reason)
+
+
+def _load(settings: CatalogueSettings) -> tuple[Catalogue, WorkCalendar]:
+    """Both files, or _Refused with every problem (runs in a worker thread: parsing a file
+    must not hold up the event loop)."""
+    try:
+        catalogue = load_catalogue(settings.path)
+    except CatalogueInvalid as exc:
+        raise _Refused("invalid_catalogue", [str(p) for p in exc.problems]) from exc
+    try:
+        calendar = load_calendar_overrides(settings.calendar_overrides)
+    except CatalogueInvalid as exc:
+        raise _Refused("invalid_calendar", [str(p) for p in exc.problems]) from exc
+    return catalogue, calendar
+
+
+def _years_to_compare(old: WorkCalendar, new: WorkCalendar, now: float) -> set[int]:
+    """This year, the next, and every year either overrides file names."""
+    year = local(now).year
+    return {year, year + 1, *old.years, *new.years}

@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING
 from metrics.keys import Keys
 from router.core.board import UnitState
 from router.core.commands import Command, RecordCall
-from router.core.hours import first_unknown_day, local
+from router.core.hours import CalendarOutlook, calendar_outlook, local
 from router.core.standards import StandardsWatch
 from router.effects.memory import release_memory
 from router.log import get_logger
 from router.tickets.model import Ticket
-from skills.calendar import FALLBACK_RULE
 
 if TYPE_CHECKING:
     from router.service import Service
@@ -33,7 +32,6 @@ class Monitor:
         self.keys = Keys(settings.redis.namespace)
         self.standards = StandardsWatch(settings.alerts.window_working_min,
                                         settings.alerts.min_sample)
-        self.calendar_current = True
         self._log = get_logger(component="monitor")
         self._dropped_alerted_at = -1e9
         service.recorder.on_drop = self.metrics_dropped
@@ -116,21 +114,42 @@ class Monitor:
         self._s.recorder.count_ticket_nowait(kind, ticket.id, when.date().isoformat(), when.hour,
                                           ticket.unit)
 
+    def calendar_outlook(self) -> CalendarOutlook:
+        """The calendar seen from today: computed on demand (61 cached look-ups)."""
+        return calendar_outlook(self._s.engine.calendar, self._s.clock(),
+                                self._s.settings.service.calendar_horizon_days)
+
     async def _watch_calendar(self) -> None:
-        """Alert once a (Shanghai) day while the calendar data does not reach far enough."""
-        alerted_on = ""
+        """A warning while the coming days fall in a year without its notice: raised on MQTT
+        and in Redis, repeated once a (Shanghai) day, cleared when a reload brings the
+        notice. Routing goes on with the statutory days meanwhile; health is not failed."""
+        raised_on = ""
         while True:
-            now = self._s.clock()
-            missing = first_unknown_day(self._s.engine.calendar, now)
-            self.calendar_current = missing is None
-            today = local(now).date().isoformat()
-            if missing is not None and alerted_on != today:
-                alerted_on = today
-                self._log.error("calendar_data_missing", first_unknown_day=missing.isoformat(),
-                                fallback=FALLBACK_RULE)
-                self._s.bus.publish_nowait(self._s.topics.alerts("calendar"), {
-                    "v": 1, "alert": "calendar_data_missing", "day": today,
-                    "first_unknown_day": missing.isoformat(), "fallback": FALLBACK_RULE,
-                    "action": "add the official notice for that year to the calendar "
-                              "overrides file (catalogue.calendar_overrides)"})
+            outlook = self.calendar_outlook()
+            today = outlook.today.isoformat()
+            if not outlook.current and raised_on != today:
+                raised_on = today
+                self._calendar_alert(outlook, raised=True)
+            elif outlook.current and raised_on:
+                raised_on = ""
+                self._calendar_alert(outlook, raised=False)
             await asyncio.sleep(self._s.settings.service.calendar_check_interval_s)
+
+    def _calendar_alert(self, outlook: CalendarOutlook, *, raised: bool) -> None:
+        first = outlook.first_provisional_day
+        log = self._log.warning if raised else self._log.info
+        log("calendar_provisional", state="raised" if raised else "cleared",
+            first_provisional_day=first.isoformat() if first else None,
+            provisional_days=outlook.provisional_days)
+        body = {"v": 1, "alert": "calendar_provisional",
+                "state": "raised" if raised else "cleared", **outlook.as_json(),
+                "action": "when the State Council's notice for the year is published, write "
+                          "it into the calendar overrides file (catalogue.calendar_overrides),"
+                          " run check-config, then reload (docs/calendar.md)"}
+        self._s.bus.publish_nowait(self._s.topics.alerts("calendar"), body)
+        self._s.recorder.state_nowait(self.keys.calendar_alert(), {
+            "raised": "1" if raised else "0",
+            "first_provisional_day": first.isoformat() if first else "",
+            "provisional_days": str(outlook.provisional_days),
+            "years": ",".join(f"{y}:{s}" for y, s in outlook.years),
+            "updated_at": f"{self._s.clock():.0f}"})

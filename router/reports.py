@@ -12,9 +12,11 @@ from typing import Any
 from metrics.keys import Keys
 from metrics.rates import LABELS, STANDARDS, TARGETS, Figures, figures
 from metrics.store import MetricsReader, MetricsUnavailable
+from router.calendar_cli import outlook_line
 from router.config import Settings
-from router.core.hours import HOTLINE_TZ
+from router.core.hours import HOTLINE_TZ, calendar_outlook
 from router.effects.redis_client import redis_client
+from skills.calendar import WorkCalendar
 from skills.catalogue import Catalogue
 
 __all__ = ["add_report_parsers", "print_table", "run_metrics", "run_report", "unit_rows"]
@@ -38,7 +40,11 @@ def _day(value: str | None) -> str:
     return value or dt.datetime.now(HOTLINE_TZ).date().isoformat()
 
 
-def run_report(args: argparse.Namespace, settings: Settings, catalogue: Catalogue) -> int:
+def run_report(args: argparse.Namespace, settings: Settings, catalogue: Catalogue,
+               calendar: WorkCalendar) -> int:
+    day = dt.date.fromisoformat(_day(args.date))
+    outlook = calendar_outlook(calendar, dt.datetime.combine(
+        day, dt.time(12), HOTLINE_TZ).timestamp())
     try:
         rows = asyncio.run(unit_rows(settings, catalogue, _day(args.date), args.unit))
     except MetricsUnavailable as exc:
@@ -46,9 +52,11 @@ def run_report(args: argparse.Namespace, settings: Settings, catalogue: Catalogu
         return 1
     if args.json:
         print(json.dumps({"date": _day(args.date), "standards": STANDARDS, "targets": TARGETS,
-                          "units": rows}, ensure_ascii=False, indent=1))
+                          "units": rows, "calendar": outlook.as_json()},
+                         ensure_ascii=False, indent=1))
     else:
         print_table(_day(args.date), rows)
+        print(outlook_line(outlook))
     return 0
 
 

@@ -36,7 +36,7 @@ from router.effects.mqtt import MqttBus
 from router.effects.timers import Timers
 from router.effects.topics import Topics
 from router.errors import AmiError, AmiParseError
-from router.health import Health, write_health_file
+from router.health import Health, health_warnings, write_health_file
 from router.inbox import Inbox
 from router.log import get_logger
 from router.monitoring import Monitor
@@ -94,6 +94,7 @@ class Service:
         self.stopping = False
         self.ready = asyncio.Event()  # set after the first resync
         self.resynced = asyncio.Event()  # set after every resync (clear it to wait for one)
+        self.synced = False  # ready: resynced since the current login
         self._stop = asyncio.Event()
         self.inbox = Inbox(self)
         self.http: HttpServer | None = None
@@ -103,7 +104,7 @@ class Service:
         self._log = get_logger(component="service")
 
     def request_reload(self, request_id: str = "") -> None:
-        """Reload the catalogue (SIGHUP, or an MQTT admin command)."""
+        """Reload the catalogue and the calendar (SIGHUP, or an MQTT admin command)."""
         self.inbox.request_reload(request_id)
 
     def request_stop(self) -> None:
@@ -188,6 +189,7 @@ class Service:
                 if item.up:
                     await self._resync()
                 else:
+                    self.synced = False
                     await self.events.put(ev.LinkDown(item.reason))
                 continue
             try:
@@ -215,19 +217,28 @@ class Service:
         self._log.info("resynced", resyncs=self.stats.resyncs, channels=len(snapshots),
                        membership_changes=len(changes))
         await self.events.put(ev.Resynced(snapshots))
+        self.synced = self.ami.connected.is_set()
         self.ready.set()
         self.resynced.set()
 
-    def health(self) -> Health:
+    def health(self, redis_reachable: bool | None = None) -> Health:
+        if redis_reachable is None:
+            redis_reachable = self.recorder.stats.connected or self.recorder.backlog == 0
+        calendar = "official" if self.monitor.calendar_outlook().current else "provisional"
+        logged_in = self.ami.connected.is_set()
         return Health(
             at=self.clock(),
-            ami_logged_in=self.ami.connected.is_set(),
-            redis_reachable=self.recorder.stats.connected or self.recorder.backlog == 0,
+            ami_logged_in=logged_in,
+            redis_reachable=redis_reachable,
             mqtt_connected=self.bus.stats.connected,
             calls_in_progress=len(self.engine.calls),
             metrics_backlog=self.recorder.backlog,
             mqtt_backlog=self.bus.backlog,
-            calendar_current=self.monitor.calendar_current,
+            ami_resynced=logged_in and self.synced,
+            calendar=calendar,
+            warnings=health_warnings(redis_reachable=redis_reachable,
+                                     mqtt_connected=self.bus.stats.connected,
+                                     calendar=calendar),
         )
 
     async def _report_health(self, path: Path) -> None:

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from skills.files import CatalogueInvalid, CatalogueProblem, parse_yaml, read_config_text
 from skills.model import QUEUE_NAME, CatalogueFile, MatterSpec, TeamSpec, UnitSpec
 
 __all__ = [
@@ -26,24 +26,6 @@ __all__ = [
 
 RESERVED_QUEUES = frozenset({"hotline-operators"})
 _MATTER_CODE = re.compile(r"^[0-9]{3}$")
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogueProblem:
-    file: str
-    path: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.path or '<file>'}: {self.reason}"
-
-
-class CatalogueInvalid(Exception):
-    """The catalogue file has problems; ``problems`` lists every one."""
-
-    def __init__(self, problems: list[CatalogueProblem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(problem) for problem in problems))
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,21 +100,11 @@ def load_catalogue(path: Path) -> Catalogue:
     Raises:
         CatalogueInvalid: listing every problem with file, path and reason.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CatalogueInvalid([CatalogueProblem(str(path), "", f"cannot read: {exc.strerror}")]
-                               ) from exc
-    return parse_catalogue(text, str(path))
+    return parse_catalogue(read_config_text(path), str(path))
 
 
 def parse_catalogue(text: str, source: str) -> Catalogue:
-    try:
-        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except _DuplicateKey as exc:
-        raise CatalogueInvalid([CatalogueProblem(source, exc.path, exc.reason)]) from exc
-    except yaml.YAMLError as exc:
-        raise CatalogueInvalid([CatalogueProblem(source, "", f"not valid YAML: {exc}")]) from exc
+    raw = parse_yaml(text, source, key_label=_key_label)
     if not isinstance(raw, dict):
         raise CatalogueInvalid([CatalogueProblem(source, "", "the top level must be a mapping")])
     _stringify_keys(raw)
@@ -264,28 +236,8 @@ def _check_districts(spec: CatalogueFile) -> list[tuple[str, str]]:
     return problems
 
 
-class _DuplicateKey(yaml.YAMLError):
-    def __init__(self, path: str, reason: str) -> None:
-        self.path = path
-        self.reason = reason
-        super().__init__(reason)
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML keeps the last of two equal keys silently; a catalogue must not."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[str, int] = {}
-        for key_node, _ in node.value:
-            key = str(self.construct_object(key_node, deep=deep))
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                what = "matter code" if _MATTER_CODE.match(key) else "key"
-                raise _DuplicateKey(
-                    key, f"duplicate {what} {key!r} at line {line} (first at line {seen[key]})"
-                )
-            seen[key] = line
-        return super().construct_mapping(node, deep=deep)
+def _key_label(key: str) -> str:
+    return "matter code" if _MATTER_CODE.match(key) else "key"
 
 
 def _stringify_keys(node: Any) -> None:

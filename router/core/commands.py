@@ -156,6 +156,7 @@ class CreateTicket:
     caller_number: str
     reason: str  # after_hours | overflow_exhausted
     due_at: float
+    calendar_provisional: bool = False  # the due day is in a year without its notice yet
 
 
 @dataclass(frozen=True, slots=True)

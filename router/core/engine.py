@@ -27,7 +27,7 @@ from router.core.presence import presence_commands
 from router.core.tickets import ticket_failed, ticket_stored
 from router.core.transfer import TransferPolicy, Transfers
 from router.errors import IllegalTransition
-from skills.calendar import OfficialCalendar
+from skills.calendar import WorkCalendar
 from skills.catalogue import Catalogue
 
 __all__ = ["Engine", "EngineStats"]
@@ -45,11 +45,11 @@ class Engine:
     """Feed it events in PBX order; carry out the commands it returns, in order."""
 
     def __init__(self, catalogue: Catalogue, policy: TransferPolicy | None = None,
-                 calendar: OfficialCalendar | None = None) -> None:
+                 calendar: WorkCalendar | None = None) -> None:
         self.calls: dict[str, Call] = {}
         self.stats = EngineStats()
         self.board = QueueBoard()
-        self.calendar = calendar or OfficialCalendar()
+        self.calendar = calendar or WorkCalendar()
         self.transfers = Transfers(catalogue, policy or TransferPolicy(), self.board,
                                    self.calendar)
         self._handlers: dict[type[Any], Callable[[Any, float], list[Command]]] = {
@@ -78,15 +78,19 @@ class Engine:
             ev.TicketAnnounced: lambda e, n: [PublishCallEvent(
                 e.call_id, "ticket.announced", n, {"ticket_id": e.ticket_id})],
             ev.LinkDown: lambda _e, _n: [],
+            ev.ConfigReplaced: self._on_config_replaced,
         }
 
     @property
     def catalogue(self) -> Catalogue:
         return self.transfers.catalogue
 
-    def replace_catalogue(self, catalogue: Catalogue) -> None:
-        """New calls use ``catalogue``; calls in progress keep the plan they have."""
-        self.transfers.catalogue = catalogue
+    def _on_config_replaced(self, event: ev.ConfigReplaced, _now: float) -> list[Command]:
+        """New calls use the new catalogue and calendar; calls in progress keep their plan
+        (it is stored on the call) and their ticket's deadline (stored on the ticket)."""
+        self.transfers.catalogue = event.catalogue
+        self.calendar = self.transfers.calendar = event.calendar
+        return []
 
     def feed(self, event: ev.Event, now: float) -> list[Command]:
         """Apply one event. An illegal transition is counted and changes nothing."""

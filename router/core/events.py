@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from router.core.board import QueueCaller, QueueMemberState
+from skills.calendar import WorkCalendar
+from skills.catalogue import Catalogue
 
 __all__ = [
     "REQUEUED",
@@ -216,6 +218,7 @@ class TicketStored:
     due_at: float
     reason: str
     created: bool
+    calendar_provisional: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +298,16 @@ class Resynced:
     channels: tuple[ChannelSnapshot, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ConfigReplaced:
+    """A reload (SIGHUP or the admin command), validated whole: new transfer requests use
+    this catalogue (matters, units, working hours) and this calendar; calls in progress keep
+    the plans, deadlines and tickets already decided."""
+
+    catalogue: Catalogue
+    calendar: WorkCalendar
+
+
 Event = (
     CallEntered
     | CallerLeftQueue
@@ -320,4 +333,5 @@ Event = (
     | ClockStepped
     | LinkDown
     | Resynced
+    | ConfigReplaced
 )

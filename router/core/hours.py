@@ -8,18 +8,21 @@ the local time falls in one of its periods (two periods model a lunch break).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from skills.calendar import OfficialCalendar
+from skills.calendar import WorkCalendar
 from skills.model import Deadline, Hours
 
 __all__ = [
     "HOTLINE_TZ",
+    "CalendarOutlook",
+    "calendar_outlook",
     "deadline",
-    "first_unknown_day",
     "is_open",
     "local",
     "next_working_day",
+    "provisional_between",
 ]
 
 HOTLINE_TZ = ZoneInfo("Asia/Shanghai")
@@ -30,11 +33,11 @@ def local(at: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(at, HOTLINE_TZ)
 
 
-def _working(calendar: OfficialCalendar, hours: Hours, day: dt.date) -> bool:
+def _working(calendar: WorkCalendar, hours: Hours, day: dt.date) -> bool:
     return hours.days == "every_day" or calendar.is_working_day(day)
 
 
-def is_open(hours: Hours, calendar: OfficialCalendar, at: float) -> bool:
+def is_open(hours: Hours, calendar: WorkCalendar, at: float) -> bool:
     now = local(at)
     if not _working(calendar, hours, now.date()):
         return False
@@ -42,7 +45,7 @@ def is_open(hours: Hours, calendar: OfficialCalendar, at: float) -> bool:
     return any(start <= clock < end for start, end in hours.intervals())
 
 
-def next_working_day(calendar: OfficialCalendar, day: dt.date) -> dt.date:
+def next_working_day(calendar: WorkCalendar, day: dt.date) -> dt.date:
     """The first working day after ``day``."""
     for offset in range(1, _MAX_DAYS):
         candidate = day + dt.timedelta(days=offset)
@@ -51,7 +54,7 @@ def next_working_day(calendar: OfficialCalendar, day: dt.date) -> dt.date:
     raise ValueError(f"no working day within {_MAX_DAYS} days after {day}")
 
 
-def deadline(policy: Deadline, hours: Hours, calendar: OfficialCalendar, at: float
+def deadline(policy: Deadline, hours: Hours, calendar: WorkCalendar, at: float
              ) -> dt.datetime:
     """When the unit must have contacted the enterprise about a ticket created ``at``."""
     created = local(at)
@@ -62,7 +65,7 @@ def deadline(policy: Deadline, hours: Hours, calendar: OfficialCalendar, at: flo
     return _add_working_time(hours, calendar, created, dt.timedelta(hours=policy.hours))
 
 
-def _add_working_time(hours: Hours, calendar: OfficialCalendar, start: dt.datetime,
+def _add_working_time(hours: Hours, calendar: WorkCalendar, start: dt.datetime,
                       left: dt.timedelta) -> dt.datetime:
     day = start.date()
     for _ in range(_MAX_DAYS):
@@ -79,7 +82,7 @@ def _add_working_time(hours: Hours, calendar: OfficialCalendar, start: dt.dateti
     raise ValueError(f"no working time within {_MAX_DAYS} days after {start}")
 
 
-def working_time_before(hours: Hours, calendar: OfficialCalendar, at: float,
+def working_time_before(hours: Hours, calendar: WorkCalendar, at: float,
                         minutes: float) -> float:
     """The instant ``minutes`` of the unit's working time before ``at`` (a sliding window
     of working time: nights, weekends and holidays are skipped)."""
@@ -100,17 +103,43 @@ def working_time_before(hours: Hours, calendar: OfficialCalendar, at: float,
     return 0.0
 
 
-def first_unknown_day(calendar: OfficialCalendar, at: float, horizon_days: int = 60
-                      ) -> dt.date | None:
-    """The first day within the horizon that the calendar data does not cover.
+def provisional_between(calendar: WorkCalendar, first: dt.date, last: dt.date) -> bool:
+    """True if a decision that looked at the days ``first``..``last`` relied on a
+    provisional year (a deadline that may move when the year's notice comes)."""
+    return any(calendar.year_status(year) != "official"
+               for year in range(first.year, last.year + 1))
 
-    Deadlines reach into the coming weeks: an administrator must supply next year's
-    official notice before the package's data runs out, so the service raises an alert
-    every day while this is not None.
-    """
+
+@dataclass(frozen=True, slots=True)
+class CalendarOutlook:
+    """How far the calendar's official data reaches, seen from one day (a warning, never a
+    failure: routing goes on with the statutory days)."""
+
+    today: dt.date
+    horizon_days: int
+    first_provisional_day: dt.date | None
+    provisional_days: int  # days within the horizon whose year has no notice yet
+    years: tuple[tuple[int, str], ...]  # (year, "official" | "provisional" | "unknown")
+
+    @property
+    def current(self) -> bool:
+        return self.first_provisional_day is None
+
+    def as_json(self) -> dict[str, object]:
+        first = self.first_provisional_day
+        return {"current": self.current, "today": self.today.isoformat(),
+                "horizon_days": self.horizon_days,
+                "first_provisional_day": first.isoformat() if first else None,
+                "provisional_days": self.provisional_days,
+                "years": {str(year): status for year, status in self.years}}
+
+
+def calendar_outlook(calendar: WorkCalendar, at: float, horizon_days: int = 60
+                     ) -> CalendarOutlook:
     today = local(at).date()
-    for offset in range(horizon_days + 1):
-        day = today + dt.timedelta(days=offset)
-        if not calendar.day(day).known:
-            return day
-    return None
+    days = [today + dt.timedelta(days=offset) for offset in range(horizon_days + 1)]
+    provisional = [day for day in days if calendar.day(day).provisional]
+    years = sorted({day.year for day in days})
+    return CalendarOutlook(today, horizon_days, provisional[0] if provisional else None,
+                           len(provisional),
+                           tuple((year, calendar.year_status(year)) for year in years))

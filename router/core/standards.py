@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from metrics.rates import STANDARDS
 from metrics.records import CallRecord
 from router.core.hours import working_time_before
-from skills.calendar import OfficialCalendar
+from skills.calendar import WorkCalendar
 from skills.catalogue import Catalogue
 
 __all__ = ["StandardAlert", "StandardsWatch"]
@@ -45,7 +45,7 @@ class StandardsWatch:
         at = record.transfer_requested_at or record.entered_at
         self.seen.append((at, record.unit, connected, record.survey_resolved))
 
-    def evaluate(self, catalogue: Catalogue, calendar: OfficialCalendar, now: float
+    def evaluate(self, catalogue: Catalogue, calendar: WorkCalendar, now: float
                  ) -> list[StandardAlert]:
         horizon = now - 400 * 86400.0
         while self.seen and self.seen[0][0] < horizon:

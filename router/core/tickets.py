@@ -21,9 +21,9 @@ from router.core.commands import (
     ReplyToRequest,
     SetChannelVar,
 )
-from router.core.hours import deadline, local
+from router.core.hours import deadline, local, provisional_between
 from router.dialplan import VAR_TICKET_DUE, VAR_TICKET_ID
-from skills.calendar import OfficialCalendar
+from skills.calendar import WorkCalendar
 from skills.catalogue import Catalogue
 from skills.select import Plan
 
@@ -31,26 +31,31 @@ __all__ = ["create_ticket", "ticket_failed", "ticket_stored"]
 
 
 def create_ticket(call: Call, request: TicketRequest, plan: Plan, reason: str,
-                  catalogue: Catalogue, calendar: OfficialCalendar, now: float
+                  catalogue: Catalogue, calendar: WorkCalendar, now: float
                   ) -> list[Command]:
     unit = catalogue.units[plan.unit]
-    due = deadline(unit.ticket_deadline, unit.hours, calendar, now).timestamp()
+    due_local = deadline(unit.ticket_deadline, unit.hours, calendar, now)
+    due = due_local.timestamp()
+    # a deadline in a year whose notice is not out yet may move when it is published
+    provisional = provisional_between(calendar, local(now).date(), due_local.date())
     call.ticket_request = request
     call.ticket_reason = call.ticket_reason or reason
     return [
         PublishCallEvent(call.call_id, "ticket.requested", now, {
             "matter": plan.matter, "unit": plan.unit, "reason": reason,
-            "due": local(due).isoformat(timespec="minutes")}),
+            "due": local(due).isoformat(timespec="minutes"),
+            "calendar": _calendar(provisional)}),
         CreateTicket(call.call_id, f"{call.call_id}/{plan.matter}", now, plan.matter,
                      plan.unit, plan.district, call.priority, call.operator,
-                     call.caller_number, reason, due),
+                     call.caller_number, reason, due, provisional),
     ]
 
 
 def ticket_stored(call: Call | None, event: ev.TicketStored, now: float) -> list[Command]:
     due = local(event.due_at).isoformat(timespec="minutes")
-    data = {"ticket_id": event.ticket_id, "unit": event.unit, "reason": event.reason,
-            "due": due, "new": event.created}
+    data: dict[str, object] = {
+        "ticket_id": event.ticket_id, "unit": event.unit, "reason": event.reason, "due": due,
+        "calendar": _calendar(event.calendar_provisional), "new": event.created}
     if call is None:  # the caller hung up meanwhile: the ticket stands, nobody to tell
         return [PublishCallEvent(event.call_id, "ticket.created", now, data)]
     call.ticket_id = event.ticket_id
@@ -63,7 +68,8 @@ def ticket_stored(call: Call | None, event: ev.TicketStored, now: float) -> list
     if request is not None and request.request_id:
         out.append(ReplyToRequest(call.call_id, request.request_id, request.source,
                                   request.operator, request.operator_channel, False,
-                                  "ticket_created", {"ticket_id": event.ticket_id, "due": due}))
+                                  "ticket_created", {"ticket_id": event.ticket_id, "due": due,
+                                   "calendar": _calendar(event.calendar_provisional)}))
     if call.operator:
         out.append(NotifyOperator(call.call_id, call.operator, "ticket_created", data))
     return out
@@ -83,3 +89,9 @@ def ticket_failed(call: Call | None, event: ev.TicketFailed, now: float) -> list
         out.append(NotifyOperator(call.call_id, call.operator, "ticket_failed",
                                   {"reason": event.reason}))
     return out
+
+
+def _calendar(provisional: bool) -> str:
+    """How sure the due date is: "official", or "provisional" when it falls in a year whose
+    State Council notice is not known yet (the due day may move when it is published)."""
+    return "provisional" if provisional else "official"

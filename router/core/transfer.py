@@ -32,7 +32,7 @@ from router.core.commands import (
 from router.core.hours import is_open
 from router.core.tickets import create_ticket
 from router.dialplan import CONTEXT_EMERGENCY, VAR_SURVEY, VAR_TRANSFER_PENDING
-from skills.calendar import OfficialCalendar
+from skills.calendar import WorkCalendar
 from skills.catalogue import Catalogue
 from skills.select import Plan, Rejection, plan_transfer
 
@@ -61,7 +61,7 @@ class TransferPolicy:
 
 class Transfers:
     def __init__(self, catalogue: Catalogue, policy: TransferPolicy, board: QueueBoard,
-                 calendar: OfficialCalendar) -> None:
+                 calendar: WorkCalendar) -> None:
         self.catalogue = catalogue
         self.policy = policy
         self.board = board

@@ -101,7 +101,7 @@ class TicketDesk:
                 self.stats.duplicates += 1
             self._wake_outbox.set()
             self._feed(TicketStored(command.call_id, ticket.id, ticket.unit, ticket.due_at,
-                                    ticket.reason, created))
+                                    ticket.reason, created, ticket.calendar_provisional))
 
     async def _outbox(self) -> None:
         while True:

@@ -38,6 +38,7 @@ class Ticket:
     contacted_at: float | None = None
     closed_at: float | None = None
     overdue_at: float | None = None
+    calendar_provisional: bool = False  # due in a year whose notice was not known yet
 
     @property
     def due_local(self) -> dt.datetime:

@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS tickets (
     priority INTEGER NOT NULL, operator TEXT NOT NULL, caller_number TEXT NOT NULL,
     reason TEXT NOT NULL, due_at REAL NOT NULL, status TEXT NOT NULL,
     acknowledged_at REAL, contacted_at REAL, closed_at REAL, overdue_at REAL,
+    calendar_provisional INTEGER NOT NULL DEFAULT 0,
     day TEXT NOT NULL, seq INTEGER NOT NULL, UNIQUE (day, seq));
 CREATE INDEX IF NOT EXISTS tickets_due ON tickets (status, due_at);
 CREATE TABLE IF NOT EXISTS ticket_history (
@@ -73,6 +74,7 @@ class TicketStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
+            _migrate(self._db)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"ticket store {path}: {exc}") from exc
 
@@ -206,7 +208,16 @@ class TicketStore:
                    (self._topic(kind, ticket.unit), payload, at))
 
 
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring a store made by an earlier release up to this schema (columns only added)."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(tickets)")}
+    if "calendar_provisional" not in have:
+        db.execute("ALTER TABLE tickets ADD COLUMN calendar_provisional INTEGER NOT NULL "
+                   "DEFAULT 0")
+
+
 def _ticket(row: sqlite3.Row) -> Ticket:
     values = {c: row[c] for c in _COLUMNS}
     values["status"] = TicketStatus(values["status"])
+    values["calendar_provisional"] = bool(values["calendar_provisional"])
     return Ticket(**values)

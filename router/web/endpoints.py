@@ -42,7 +42,9 @@ class Endpoints:
         self._cache: tuple[float, dict[str, dict[str, int]]] = (0.0, {})
 
     def routes(self) -> dict[str, Handler]:
-        return {"/metrics": self.metrics, "/health": self.health, "/wallboard": self.page,
+        return {"/metrics": self.metrics, "/health": self.health,
+                "/health/live": self.live, "/health/ready": self.health,
+                "/wallboard": self.page,
                 "/wallboard/state": self.state_json, "/wallboard/events": self.events}
 
     async def _today(self) -> dict[str, dict[str, int]]:
@@ -111,13 +113,15 @@ class Endpoints:
         html = files("router.web").joinpath("wallboard.html").read_bytes()
         return Response(200, html, "text/html; charset=utf-8")
 
+    async def live(self) -> Response:
+        """Liveness: answering at all proves the event loop runs."""
+        return Response(200, b'{"live": true}', "application/json; charset=utf-8")
+
     async def health(self) -> Response:
-        health = self._s.health()
-        redis_ok = await self._reader.ping()
-        body = {**asdict(health), "redis_reachable": redis_ok}
-        healthy = health.ami_logged_in and redis_ok and health.mqtt_connected \
-            and health.calendar_current
-        return Response(200 if healthy else 503, json.dumps(body).encode(),
+        """Readiness (``/health`` and ``/health/ready``): 200 when AMI is logged in and
+        resynced; warnings (Redis, MQTT, a provisional calendar) are listed, not failed."""
+        health = self._s.health(redis_reachable=await self._reader.ping())
+        return Response(200 if health.ready else 503, json.dumps(asdict(health)).encode(),
                         "application/json; charset=utf-8")
 
     async def metrics(self) -> Response:
@@ -156,7 +160,11 @@ class _Figures(Collector):
             for key, family in live.items():
                 family.add_metric([unit["unit"]], unit[key])
         service = self._s
+        outlook = service.monitor.calendar_outlook()
         gauges = [
+            ("hotline_calendar_provisional_days",
+             f"days of the next {outlook.horizon_days} in a year without its State Council "
+             "notice (deadlines use the statutory days only)", outlook.provisional_days),
             ("hotline_calls_in_progress", "calls the router tracks",
              len(service.engine.calls)),
             ("hotline_ami_up", "1 if the AMI link is logged in",

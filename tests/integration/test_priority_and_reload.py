@@ -56,7 +56,8 @@ async def test_a_reload_during_a_live_call_keeps_its_plan_and_serves_new_calls_w
     _, reply = await bus.messages.wait_for(
         lambda m: m[0] == f"{bus.prefix}/v1/admin/replies", what="reload reply")
     assert reply == {"v": 1, "request_id": "adm-1", "accepted": True, "reason": "reloaded",
-                     "matters": 57, "membership_changes": 0}
+                     "matters": 57, "membership_changes": 0,
+                     "changes": ["catalogue: matters changed 101"]}
 
     # the live call keeps its plan
     await pbx.control.hangup(live)

@@ -5,16 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from pathlib import Path
 
 import pytest
 
-from router.core.hours import HOTLINE_TZ, deadline, is_open, next_working_day
-from skills.calendar import OfficialCalendar, load_calendar_overrides
-from skills.catalogue import CatalogueInvalid
+from router.core.hours import HOTLINE_TZ, deadline, is_open
+from skills.calendar import WorkCalendar
 from skills.model import Deadline, Hours
 
-CAL = OfficialCalendar()
+CAL = WorkCalendar()
 OFFICE = Hours(periods=("09:00-12:00", "13:00-17:30"))
 NEXT_10 = Deadline()
 
@@ -82,43 +80,6 @@ def test_within_n_working_hours_counts_only_working_time() -> None:
     # across the lunch break
     assert deadline(policy, OFFICE, CAL, at("2026-11-24 10:00")) == shanghai(
         "2026-11-24 15:00")
-
-
-def test_past_the_packages_data_the_fallback_rule_decides_and_says_so() -> None:
-    monday, saturday = dt.date(2027, 1, 4), dt.date(2027, 1, 9)
-    assert CAL.known_until() == dt.date(2026, 12, 31)
-    assert (CAL.day(monday).working, CAL.day(monday).known) == (True, False)
-    assert (CAL.day(saturday).working, CAL.day(saturday).known) == (False, False)
-    assert next_working_day(CAL, dt.date(2026, 12, 31)) == dt.date(2027, 1, 1)
-
-
-def test_the_administrators_notice_for_a_new_year_and_closures_override(tmp_path: Path) -> None:
-    notice = tmp_path / "calendar.yaml"
-    notice.write_text("version: 1\nyears:\n  2027:\n    holidays: ['2027-01-01']\n"
-                      "    workdays: ['2027-01-09']\nclosures: ['2026-12-30']\n")
-    calendar = load_calendar_overrides(notice)
-    assert calendar.known_until() == dt.date(2027, 12, 31)
-    assert calendar.day(dt.date(2027, 1, 1)).working is False
-    assert (calendar.day(dt.date(2027, 1, 9)).working, calendar.day(dt.date(2027, 1, 9)).known
-            ) == (True, True)
-    assert calendar.day(dt.date(2026, 12, 30)).working is False
-    assert next_working_day(calendar, dt.date(2026, 12, 29)) == dt.date(2026, 12, 31)
-
-
-def test_an_override_file_with_a_date_in_the_wrong_year_is_refused(tmp_path: Path) -> None:
-    notice = tmp_path / "calendar.yaml"
-    notice.write_text("version: 1\nyears:\n  2027:\n    holidays: ['2026-10-01']\n")
-    with pytest.raises(CatalogueInvalid) as exc:
-        load_calendar_overrides(notice)
-    assert [(p.path, p.reason) for p in exc.value.problems] == [
-        ("years.2027", "2026-10-01 is not in 2027")]
-
-
-def test_the_calendar_alert_names_the_first_day_past_the_data() -> None:
-    from router.core.hours import first_unknown_day  # noqa: PLC0415
-
-    assert first_unknown_day(CAL, at("2026-06-01 09:00")) is None
-    assert first_unknown_day(CAL, at("2026-11-22 09:00")) == dt.date(2027, 1, 1)
 
 
 def test_a_window_of_working_time_skips_nights_weekends_and_lunch() -> None:

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from metrics.records import CallRecord
 from router.core.standards import StandardAlert, StandardsWatch
-from skills.calendar import OfficialCalendar
+from skills.calendar import WorkCalendar
 from skills.catalogue import load_catalogue
 
 CATALOGUE = load_catalogue(Path(__file__).resolve().parents[2] / "skills" / "data" /
                            "catalogue.yaml")
-CAL = OfficialCalendar()
+CAL = WorkCalendar()
 T = 1_795_485_600.0  # Tuesday 2026-11-24 10:00 Asia/Shanghai
 
 

@@ -107,7 +107,7 @@ def test_after_hours_the_core_asks_for_a_ticket_and_answers_only_once_it_is_stor
     assert out == [
         PublishCallEvent("c1", "ticket.requested", FRIDAY_1730 + 10, {
             "matter": "101", "unit": "tax", "reason": "after_hours",
-            "due": "2026-04-07T10:00+08:00"}),
+            "due": "2026-04-07T10:00+08:00", "calendar": "official"}),
         CreateTicket("c1", "c1/101", FRIDAY_1730 + 10, "101", "tax", "huangpu", 1, "1001",
                      "13812345678", "after_hours", TUESDAY_10),
     ]
@@ -119,8 +119,8 @@ def test_after_hours_the_core_asks_for_a_ticket_and_answers_only_once_it_is_stor
         SetChannelVar("c1", CALLER, "HOTLINE_TICKET_DUE", "1775527200"),
     ]
     assert ReplyToRequest("c1", "r1", "phone", "1001", SEAT, False, "ticket_created",
-                          {"ticket_id": "T20260403-0001", "due": "2026-04-07T10:00+08:00"}
-                          ) in stored
+                          {"ticket_id": "T20260403-0001", "due": "2026-04-07T10:00+08:00",
+                           "calendar": "official"}) in stored
 
 
 def test_if_the_ticket_cannot_be_stored_the_caller_is_never_told() -> None:
