@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 from typing import Any
 
 from router.core.hours import HOTLINE_TZ, CalendarOutlook, calendar_outlook
@@ -55,7 +56,7 @@ def run_calendar(args: argparse.Namespace, calendar: WorkCalendar, catalogue: Ca
     if args.unit is not None:
         unit = catalogue.units.get(args.unit)
         if unit is None:
-            print(f"error: no unit {args.unit!r} in {catalogue.source}")
+            print(f"error: no unit {args.unit!r} in {catalogue.source}", file=sys.stderr)
             return 2
         every_day = unit.hours.days == "every_day"
     rows = _year(calendar, args.year, every_day)

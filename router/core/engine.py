@@ -49,9 +49,8 @@ class Engine:
         self.calls: dict[str, Call] = {}
         self.stats = EngineStats()
         self.board = QueueBoard()
-        self.calendar = calendar or WorkCalendar()
         self.transfers = Transfers(catalogue, policy or TransferPolicy(), self.board,
-                                   self.calendar)
+                                   calendar or WorkCalendar())
         self._handlers: dict[type[Any], Callable[[Any, float], list[Command]]] = {
             ev.CallEntered: self._on_entered,
             ev.OperatorAnswered: self._on_operator_answered,
@@ -85,11 +84,15 @@ class Engine:
     def catalogue(self) -> Catalogue:
         return self.transfers.catalogue
 
+    @property
+    def calendar(self) -> WorkCalendar:
+        return self.transfers.calendar
+
     def _on_config_replaced(self, event: ev.ConfigReplaced, _now: float) -> list[Command]:
         """New calls use the new catalogue and calendar; calls in progress keep their plan
         (it is stored on the call) and their ticket's deadline (stored on the ticket)."""
         self.transfers.catalogue = event.catalogue
-        self.calendar = self.transfers.calendar = event.calendar
+        self.transfers.calendar = event.calendar
         return []
 
     def feed(self, event: ev.Event, now: float) -> list[Command]:

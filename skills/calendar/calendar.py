@@ -104,13 +104,14 @@ class WorkCalendar:
 def calendar_changes(old: WorkCalendar, new: WorkCalendar, years: Iterable[int]
                      ) -> list[str]:
     """What a reload changed, one line per year: ``2027: provisional → official, 9 days
-    changed`` (a day changed if its status did)."""
+    changed`` (a day changed if it became a working day or a day off: a weekend day
+    relabelled a holiday changes nothing for the units)."""
     lines = []
     for year in sorted(set(years)):
         day, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
         changed = 0
         while day <= end:
-            changed += old.day(day).status is not new.day(day).status
+            changed += old.day(day).working is not new.day(day).working
             day += dt.timedelta(days=1)
         before, after = old.year_status(year), new.year_status(year)
         if changed == 0 and before == after:

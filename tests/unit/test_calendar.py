@@ -86,7 +86,8 @@ def test_every_statutory_day_is_a_day_off_in_every_year_the_official_data_knows(
 
 
 def test_past_the_official_data_the_statutory_days_are_off_and_the_year_is_provisional() -> None:
-    assert CHINESE_CALENDAR_YEARS.stop == 2027 and not python_holidays_has_notice(2027)
+    assert CHINESE_CALENDAR_YEARS.stop == 2027
+    assert not python_holidays_has_notice(2027)
     new_year, national, monday = CAL.day(D(2027, 1, 1)), CAL.day(D(2027, 10, 1)), \
         CAL.day(D(2027, 1, 4))
     assert (new_year.status, new_year.source, new_year.year_status, new_year.name) == (
@@ -133,6 +134,10 @@ def test_an_added_holiday_keeps_every_other_day_of_the_year(tmp_path: Path) -> N
         if day != D(2026, 12, 31):
             assert calendar.day(day).status is notice_status(day), day
     assert calendar_changes(CAL, calendar, [2026, 2027]) == ["2026: official, 1 day changed"]
+    saturday = load_calendar_overrides(_overrides(
+        tmp_path, "version: 1\nyears:\n  2026:\n    holidays: ['2026-12-26']\n"))
+    assert saturday.day(D(2026, 12, 26)).source == "overrides"
+    assert calendar_changes(CAL, saturday, [2026]) == []  # a Saturday was off already
 
 
 def test_a_make_up_day_on_a_holiday_is_refused_with_file_key_and_reason(tmp_path: Path) -> None:
@@ -164,12 +169,12 @@ def test_a_statutory_day_of_a_provisional_year_cannot_be_made_a_working_day(
 def test_malformed_year_blocks_are_refused_each_with_its_reason(tmp_path: Path) -> None:
     path = _overrides(tmp_path, (
         "version: 1\nyears:\n  2027:\n    holidays: ['2026-10-01', '2027-02-20']\n"
-        "    workdays: ['2027-02-20', '2027-02-10']\n"))
+        "    workdays: ['2027-02-20', '2027-02-19']\n"))
     assert [(key, reason) for _, key, reason in _problems(path)] == [
         ("years.2027.holidays", "2026-10-01 is not in 2027"),
         ("years.2027.workdays", "2027-02-20 is listed both as a holiday and as a make-up "
                                 "working day"),
-        ("years.2027.workdays", "2027-02-10 is a Wednesday: a make-up working day (调休上班) "
+        ("years.2027.workdays", "2027-02-19 is a Friday: a make-up working day (调休上班) "
                                 "is a Saturday or a Sunday"),
     ]
 
@@ -238,5 +243,7 @@ def test_the_outlook_counts_the_provisional_days_ahead() -> None:
         "current": False, "today": "2026-12-02", "horizon_days": 60,
         "first_provisional_day": "2027-01-01", "provisional_days": 31,  # 1-31 January
         "years": {"2026": "official", "2027": "provisional"}}
+    in_2027 = calendar_outlook(CAL, at("2027-02-08 18:00"))
+    assert (in_2027.first_provisional_day, in_2027.provisional_days) == (D(2027, 2, 8), 61)
     june = calendar_outlook(CAL, at("2026-06-01 09:00"))
     assert (june.current, june.first_provisional_day, june.provisional_days) == (True, None, 0)

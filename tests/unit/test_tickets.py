@@ -132,3 +132,40 @@ def test_if_the_ticket_cannot_be_stored_the_caller_is_never_told() -> None:
     out = engine.feed(ev.TicketFailed("c1", "store_unavailable"), FRIDAY_1730 + 11)
     assert not [c for c in out if isinstance(c, SetChannelVar)]
     assert ReplyToRequest("c1", "r1", "phone", "1001", SEAT, False, "ticket_failed") in out
+
+
+def test_a_ticket_due_in_a_year_without_its_notice_says_its_calendar_is_provisional() -> None:
+    new_years_eve = 1_798_711_200.0  # 2026-12-31 18:00 Asia/Shanghai, after hours
+    monday_10 = 1_799_028_000.0  # 2027-01-04 10:00: New Year's Day and a weekend between
+    engine = Engine(CATALOGUE)
+    engine.feed(ev.CallEntered("c1", CALLER, "13812345678", 1), new_years_eve)
+    engine.feed(ev.OperatorAnswered("c1", CALLER, SEAT, "1001"), new_years_eve + 5)
+    out = engine.feed(ev.TransferRequested("r1", "101", "phone", call_id="c1",
+                                           operator_channel=SEAT), new_years_eve + 10)
+    assert out == [
+        PublishCallEvent("c1", "ticket.requested", new_years_eve + 10, {
+            "matter": "101", "unit": "tax", "reason": "after_hours",
+            "due": "2027-01-04T10:00+08:00", "calendar": "provisional"}),
+        CreateTicket("c1", "c1/101", new_years_eve + 10, "101", "tax", "huangpu", 1, "1001",
+                     "13812345678", "after_hours", monday_10, True),
+    ]
+    stored = engine.feed(ev.TicketStored("c1", "T20261231-0001", "tax", monday_10,
+                                         "after_hours", True, True), new_years_eve + 11)
+    assert ReplyToRequest("c1", "r1", "phone", "1001", SEAT, False, "ticket_created",
+                          {"ticket_id": "T20261231-0001", "due": "2027-01-04T10:00+08:00",
+                           "calendar": "provisional"}) in stored
+
+
+def test_the_store_keeps_the_provisional_mark_and_upgrades_an_older_file(tmp_path: Path) -> None:
+    import sqlite3  # noqa: PLC0415
+
+    path = tmp_path / "old.sqlite3"
+    TicketStore(path, lambda kind, unit: f"p/{unit}/{kind}").close()
+    with sqlite3.connect(path) as db:  # as an earlier release made it: no such column
+        db.execute("ALTER TABLE tickets DROP COLUMN calendar_provisional")
+    store = TicketStore(path, lambda kind, unit: f"p/{unit}/{kind}")
+    draft = CreateTicket("c9", "c9/101", FRIDAY_1730, "101", "tax", "huangpu", 1, "1001",
+                         "13812345678", "after_hours", TUESDAY_10, True)
+    ticket, _ = store.create(draft)
+    assert store.get(ticket.id).calendar_provisional is True  # type: ignore[union-attr]
+    assert json.loads(store.pending()[0].payload)["calendar_provisional"] is True
