@@ -14,13 +14,13 @@ reaches the core.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from router.core.events import PresenceRequested, TransferRequested
+from router.payloads import PayloadRejected, load_command
 
 __all__ = ["DeskCommand", "InvalidDeskCommand", "parse_desk_command"]
 
@@ -75,14 +75,12 @@ def parse_desk_command(role: Role, party: str, payload: bytes
         return InvalidDeskCommand(party, role, request_id, errors)
 
     try:
-        raw = json.loads(payload.decode("utf-8"))
-        if isinstance(raw, dict) and isinstance(raw.get("request_id"), str):
+        raw = load_command(payload)
+        if isinstance(raw.get("request_id"), str):
             request_id = raw["request_id"][:64]
         command = _ADAPTER.validate_python(raw)
-    except UnicodeDecodeError:
-        return invalid("payload is not UTF-8")
-    except json.JSONDecodeError as exc:
-        return invalid(f"payload is not JSON: {exc.msg}")
+    except PayloadRejected as exc:
+        return invalid(exc.reason)
     except ValidationError as exc:
         return invalid(*(f"{_where(err['loc'], err['type'])}: {err['msg']}"
                          for err in exc.errors()))

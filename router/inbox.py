@@ -9,8 +9,9 @@ the sender's replies topic and never reaches the core.
 from __future__ import annotations
 
 import asyncio
-import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from router.ami.client import AmiAction
 from router.ami.membership import reconcile_membership
@@ -20,6 +21,7 @@ from router.core.hours import local
 from router.desk import InvalidDeskCommand, parse_desk_command
 from router.errors import AmiError
 from router.log import get_logger
+from router.payloads import PayloadRejected, load_command
 from skills.calendar import WorkCalendar, calendar_changes, load_calendar_overrides
 from skills.catalogue import Catalogue, CatalogueInvalid, load_catalogue
 from skills.changes import catalogue_changes
@@ -27,7 +29,17 @@ from skills.changes import catalogue_changes
 if TYPE_CHECKING:
     from router.service import Service
 
-__all__ = ["Inbox"]
+__all__ = ["AdminCommand", "Inbox"]
+
+
+class AdminCommand(BaseModel):
+    """``<p>/v1/admin/commands``: ``{"v": 1, "action": "reload", "request_id": "..."}``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    v: Literal[1]
+    action: Literal["reload"]
+    request_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
 
 
 class Inbox:
@@ -72,18 +84,21 @@ class Inbox:
     async def _on_admin(self, payload: bytes) -> None:
         request_id: str | None = None
         try:
-            command = json.loads(payload)
-            request_id = command.get("request_id") if isinstance(command, dict) else None
-            valid = isinstance(command, dict) and command.get("v") == 1 and command.get(
-                "action") == "reload"
-        except ValueError:
-            valid = False
-        if not valid:
-            self._s.bus.publish_nowait(self._s.topics.admin_replies(), {
-                "v": 1, "request_id": request_id, "accepted": False, "reason": "invalid_command",
-                "errors": ['expected {"v": 1, "action": "reload", "request_id": "..."}']})
+            raw = load_command(payload, max_bytes=512, max_depth=1)
+            request_id = raw["request_id"][:64] if isinstance(raw.get("request_id"), str) \
+                else None
+            command = AdminCommand.model_validate(raw)
+        except PayloadRejected as exc:
+            errors = [exc.reason]
+        except ValidationError as exc:
+            errors = [f"{'.'.join(str(p) for p in e['loc']) or '<payload>'}: {e['msg']}"
+                      for e in exc.errors()]
+        else:
+            self.request_reload(command.request_id)
             return
-        self.request_reload(str(request_id or ""))
+        self._s.bus.publish_nowait(self._s.topics.admin_replies(), {
+            "v": 1, "request_id": request_id, "accepted": False, "reason": "invalid_command",
+            "errors": errors})
 
     def request_reload(self, request_id: str = "") -> None:
         """Reload the catalogue and the calendar (SIGHUP, or an MQTT admin command)."""

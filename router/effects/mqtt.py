@@ -47,6 +47,7 @@ class BusStats:
     dropped: int = 0
     connects: int = 0
     commands: int = 0
+    command_errors: int = 0  # handler faults caught (each logged as mqtt_command_failed)
     connected: bool = False
 
 
@@ -176,4 +177,12 @@ class MqttBus:
             self.stats.commands += 1
             payload = message.payload if isinstance(message.payload, bytes) else \
                 str(message.payload).encode()
-            await on_command(str(message.topic), payload)
+            try:
+                await on_command(str(message.topic), payload)
+            except Exception as exc:
+                # a bug in a handler, not a bad payload (those are refused with a reply):
+                # logged as one JSON line, counted, and the next message is served
+                self.stats.command_errors += 1
+                self._log.error("mqtt_command_failed", topic=str(message.topic),
+                                error=type(exc).__name__, detail=str(exc)[:200],
+                                size=len(payload))

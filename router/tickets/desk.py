@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -26,6 +25,7 @@ from router.core.events import Event, TicketFailed, TicketStored
 from router.effects.mqtt import MqttBus
 from router.errors import StoreError
 from router.log import get_logger
+from router.payloads import PayloadRejected, load_command
 from router.tickets.lifecycle import TicketAction
 from router.tickets.model import Ticket
 from router.tickets.store import Refused, TicketStore
@@ -142,13 +142,15 @@ class TicketDesk:
         """A unit's system acknowledges, reports contact with, or closes one of its tickets."""
         request_id: str | None = None
         try:
-            raw = json.loads(payload)
-            request_id = raw.get("request_id") if isinstance(raw, dict) else None
+            raw = load_command(payload)
+            request_id = _request_id(raw.get("request_id"))
             command = TicketCommand.model_validate(raw)
-        except (ValueError, ValidationError) as exc:
+        except PayloadRejected as exc:
+            self._reply(unit, request_id, False, "invalid_command", errors=[exc.reason])
+            return
+        except ValidationError as exc:
             errors = [f"{'.'.join(str(p) for p in e['loc']) or '<payload>'}: {e['msg']}"
-                      for e in exc.errors()] if isinstance(exc, ValidationError) else [
-                          "payload is not JSON"]
+                      for e in exc.errors()]
             self._reply(unit, request_id, False, "invalid_command", errors=errors)
             return
         ticket = self.store.get(command.ticket_id)
@@ -169,3 +171,8 @@ class TicketDesk:
                **extra: object) -> None:
         self._bus.publish_nowait(self._reply_topic(unit), {
             "v": 1, "request_id": request_id, "accepted": accepted, "reason": reason, **extra})
+
+
+def _request_id(value: object) -> str | None:
+    """The sender's request id echoed in a refusal: a short string, or nothing."""
+    return value[:64] if isinstance(value, str) else None

@@ -22,7 +22,7 @@ def test_a_pause_with_a_reason_becomes_a_presence_request() -> None:
 
 
 @pytest.mark.parametrize(("role", "payload", "errors"), [
-    ("operator", b"not json", ("payload is not JSON: Expecting value",)),
+    ("operator", b"not json", ("payload is not JSON: invalid literal, expected 'null'",)),
     ("operator", b"\xff\xfe", ("payload is not UTF-8",)),
     ("operator", b'{"v": 1, "action": "transfer", "request_id": "d-1", "matter": '
      b'"\xef\xbc\x91\xef\xbc\x90\xef\xbc\x91"}',
