@@ -139,6 +139,8 @@ class ServiceSettings(_Section):
     # notice raises the calendar_provisional warning
     calendar_check_interval_s: float = Field(default=60.0, gt=0)
     calendar_horizon_days: int = Field(default=60, ge=1, le=366)
+    # a reload whose files take longer than this to read and validate is refused
+    reload_timeout_s: float = Field(default=10.0, gt=0)
     # how often the units' live state (Redis hash, wallboard) is refreshed
     state_interval_s: float = Field(default=1.0, gt=0)
 

@@ -117,7 +117,14 @@ class Inbox:
         through the event queue as one snapshot. A file with problems changes nothing."""
         settings = self._s.settings.catalogue
         try:
-            catalogue, calendar = await asyncio.to_thread(_load, settings)
+            # parsed in a worker thread, with a deadline: routing never waits for a file
+            async with asyncio.timeout(self._s.settings.service.reload_timeout_s):
+                catalogue, calendar = await asyncio.to_thread(_load, settings)
+        except TimeoutError:
+            errors = [f"reading and validating the files took over "
+                      f"{self._s.settings.service.reload_timeout_s} s"]
+            self._log.error("config_reload_refused", reason="reload_timeout", errors=errors)
+            return {"accepted": False, "reason": "reload_timeout", "errors": errors}
         except _Refused as exc:
             self._log.error("config_reload_refused", reason=exc.reason, errors=exc.errors)
             return {"accepted": False, "reason": exc.reason, "errors": exc.errors}

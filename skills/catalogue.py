@@ -155,8 +155,34 @@ def _check_units(spec: CatalogueFile) -> list[tuple[str, str]]:
             if target not in seen_teams:
                 add((where, f"overflow target {target!r} points nowhere (no such team)"))
             elif target in chain_seen:
-                add((where, f"overflow chain loops back to {target!r}"))
+                add((where, f"overflow target {target!r} is listed twice"))
             chain_seen.add(target)
+    problems += _check_overflow_loops(spec, seen_teams)
+    return problems
+
+
+def _check_overflow_loops(spec: CatalogueFile, team_unit: dict[str, str]
+                          ) -> list[tuple[str, str]]:
+    """A unit's overflow chain is followed into the chains of the units it names (their
+    own fallbacks); a chain that comes back to a unit already on the path is a loop: the
+    call would be offered to the same people again, so it is refused with the path."""
+    def successors(uid: str) -> list[str]:
+        return [team_unit[t] for t in spec.units[uid].overflow
+                if t in team_unit and team_unit[t] != uid]
+
+    problems: list[tuple[str, str]] = []
+    for start in spec.units:
+        stack: list[list[str]] = [[start]]
+        while stack:
+            path = stack.pop()
+            for nxt in successors(path[-1]):
+                if nxt == start:
+                    problems.append((f"units.{start}.overflow",
+                                     f"overflow chain loops: {' → '.join([*path, start])}"))
+                elif nxt not in path:
+                    stack.append([*path, nxt])
+            if len(problems) > 50:
+                return problems
     return problems
 
 

@@ -11,8 +11,9 @@ enterprise's district unit):
 4. then the team id, so equal teams are chosen the same way every time.
 
 The plan is the chosen team, then the other candidates in the same order, then the chosen
-unit's overflow chain (duplicates dropped). Teams with no available specialist stay in the
-plan: whoever walks it skips them without ringing (busy overflow) when live state says so.
+unit's overflow chain followed into its targets' own chains (duplicates dropped). Teams
+with no available specialist stay in the plan: whoever walks it skips them without ringing
+(busy overflow) when live state says so.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from dataclasses import dataclass
 
 from skills.catalogue import Catalogue
 
-__all__ = ["Plan", "Rejection", "Target", "TeamState", "plan_transfer", "rank_teams"]
+__all__ = ["Plan", "Rejection", "Target", "TeamState", "overflow_chain", "plan_transfer",
+           "rank_teams"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,23 @@ def rank_teams(
     return sorted(queues, key=key)
 
 
+def overflow_chain(catalogue: Catalogue, unit_id: str) -> list[str]:
+    """The unit's overflow targets in its order, then each target unit's own fallbacks
+    (breadth first: the administrator's list for this unit comes before anyone else's).
+    The catalogue refuses loops, so every unit is expanded once."""
+    chain: list[str] = []
+    expanded, pending = {unit_id}, [unit_id]
+    while pending:
+        unit = pending.pop(0)
+        for target in catalogue.units[unit].overflow:
+            chain.append(target)
+            target_unit = catalogue.unit_of(target)
+            if target_unit not in expanded:
+                expanded.add(target_unit)
+                pending.append(target_unit)
+    return chain
+
+
 def plan_transfer(
     catalogue: Catalogue,
     matter_code: str,
@@ -111,7 +130,7 @@ def plan_transfer(
     ]
     ranked = rank_teams(catalogue, candidates, matter.skill, states or {})
     first_unit = catalogue.unit_of(ranked[0])
-    chain = ranked + list(catalogue.units[first_unit].overflow)
+    chain = ranked + overflow_chain(catalogue, first_unit)
     seen: set[str] = set()
     targets: list[Target] = []
     for queue in chain:

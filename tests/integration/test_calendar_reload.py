@@ -25,6 +25,7 @@ from tests.support.lab import (
 )
 from tests.support.waiting import eventually
 from tests.unit.test_calendar import NOTICE_2027
+from tests.unit.test_config_files import BOMB
 
 # Monday 8 February 2027, 18:00 in Shanghai: after the units' hours, the evening before the
 # provisional calendar's next working day (Tuesday 9; the 2027 notice is not out yet)
@@ -128,3 +129,13 @@ async def test_adding_the_years_notice_by_reload_makes_it_official_without_a_res
         "the statutory data; an override adds days and cannot make a holiday a working "
         "day: write the whole year with replace: true to do that"]
     assert router.service.engine.calendar.year_status(2027) == "official"
+
+    # an alias bomb is refused before anything expands it, off the event loop
+    overrides_path.write_text(BOMB, encoding="utf-8")
+    await bus.publish(f"{bus.prefix}/v1/admin/commands",
+                      {"v": 1, "action": "reload", "request_id": "bomb"})
+    _, bomb = await bus.messages.wait_for(
+        lambda m: m[0] == f"{bus.prefix}/v1/admin/replies" and m[1]["request_id"] == "bomb",
+        what="refusal of the bomb")
+    assert bomb["errors"] == [f"{overrides_path}: <file>: the document expands to over "
+                              "200,000 values (YAML aliases repeated inside aliases?)"]

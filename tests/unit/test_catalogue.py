@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ def test_the_committed_generated_files_are_what_the_catalogue_renders() -> None:
 
 def _broken(edit: str) -> list[tuple[str, str]]:
     data = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
-    exec(edit, {"data": data})  # the edit under test, on a copy of the default file
+    exec(edit, {"data": data, "copy": copy})  # the edit under test, on a copy of the default file
     with pytest.raises(CatalogueInvalid) as exc:
         parse_catalogue(yaml.safe_dump(data, allow_unicode=True), "cat.yaml")
     assert {p.file for p in exc.value.problems} == {"cat.yaml"}
@@ -46,7 +47,20 @@ def _broken(edit: str) -> list[tuple[str, str]]:
     ("data['matters']['101']['units'] = ['nowhere']",
      [("matters.101.units", "unknown unit 'nowhere'")]),
     ("data['units']['market']['overflow'] = ['back-office-general', 'back-office-general']",
-     [("units.market.overflow[1]", "overflow chain loops back to 'back-office-general'")]),
+     [("units.market.overflow[1]", "overflow target 'back-office-general' is listed twice")]),
+    ("data['units']['market']['overflow'] = ['hpf-service']; "
+     "data['units']['hpf']['overflow'] = ['market-service']",
+     [("units.hpf.overflow", "overflow chain loops: hpf → market → hpf"),
+      ("units.market.overflow", "overflow chain loops: market → hpf → market")]),
+    ("data['units']['pudong']['overflow'] = ['huangpu-service']; "
+     "data['units']['huangpu']['overflow'] = ['back-office-general']; "
+     "data['units']['back-office']['overflow'] = ['pudong-service']",
+     [("units.back-office.overflow", "overflow chain loops: back-office → pudong → "
+                                     "huangpu → back-office"),
+      ("units.huangpu.overflow", "overflow chain loops: huangpu → back-office → pudong → "
+                                 "huangpu"),
+      ("units.pudong.overflow", "overflow chain loops: pudong → huangpu → back-office → "
+                                "pudong")]),
     ("data['units']['market']['overflow'] = ['gone-team']",
      [("units.market.overflow[0]", "overflow target 'gone-team' points nowhere (no such team)")]),
     ("data['matters']['801']['units'] = ['tax']",
@@ -59,9 +73,10 @@ def _broken(edit: str) -> list[tuple[str, str]]:
     ("data['units']['tax']['hours'] = {'periods': ['13:00-17:00', '09:00-12:00']}",
      [("units.tax.hours.periods",
        "Value error, period '09:00-12:00' is empty or overlaps the one before")]),
-    ("data['matters']['1010'] = data['matters']['101']",
+    ("data['matters']['1010'] = copy.deepcopy(data['matters']['101'])",
      [("matters.1010", "a matter code is exactly 3 digits")]),
-    ("data['units']['hpf']['teams']['Bad Queue'] = data['units']['hpf']['teams']['hpf-service']",
+    ("data['units']['hpf']['teams']['Bad Queue'] = "
+     "copy.deepcopy(data['units']['hpf']['teams']['hpf-service'])",
      [("units.hpf.teams.Bad Queue", "a team id is its queue name: lowercase letters, digits "
        "and '-', not a reserved queue")]),
 ])

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
-from skills.catalogue import load_catalogue
+from skills.catalogue import load_catalogue, parse_catalogue
 from skills.select import Plan, Rejection, Target, TeamState, plan_transfer
 
-CATALOGUE = load_catalogue(Path(__file__).resolve().parents[2] / "skills" / "data" /
-                           "catalogue.yaml")
+DEFAULT = Path(__file__).resolve().parents[2] / "skills" / "data" / "catalogue.yaml"
+CATALOGUE = load_catalogue(DEFAULT)
 
 
 def test_a_city_matter_goes_to_its_skill_team_then_the_units_overflow_chain() -> None:
@@ -18,6 +19,24 @@ def test_a_city_matter_goes_to_its_skill_team_then_the_units_overflow_chain() ->
         matter="101", unit="tax", district="huangpu", max_wait_s=90,
         targets=(Target("tax-invoice", "tax", 20), Target("tax-backup", "tax", 20),
                  Target("back-office-general", "back-office", 20)))
+
+
+def test_the_chain_goes_on_into_the_fallbacks_of_the_units_it_names() -> None:
+    # Pudong's desk overflows to Huangpu's, whose own fallback is the back office: after
+    # Pudong's list (Huangpu, then the back office) nothing is repeated
+    plan = plan_transfer(CATALOGUE, "801", "pudong")
+    assert isinstance(plan, Plan)
+    assert [t.queue for t in plan.targets] == [
+        "pudong-service", "huangpu-service", "back-office-general"]
+    # when Pudong names only Huangpu, Huangpu's fallback is still reached
+    data = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
+    data["units"]["pudong"]["overflow"] = ["huangpu-service"]
+    edited = parse_catalogue(yaml.safe_dump(data, allow_unicode=True), "cat.yaml")
+    plan = plan_transfer(edited, "801", "pudong")
+    assert isinstance(plan, Plan)
+    assert [(t.queue, t.unit) for t in plan.targets] == [
+        ("pudong-service", "pudong"), ("huangpu-service", "huangpu"),
+        ("back-office-general", "back-office")]
 
 
 @pytest.mark.parametrize(("district", "first"), [
