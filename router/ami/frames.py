@@ -25,6 +25,9 @@ _HEADER = re.compile(r"^([^\s:]+): ?(.*?)\r?$", re.M)
 # a line that does not start "Name:" (in text wrapped in "\n"): the rare message whose lines
 # must be counted and parsed one by one
 _MALFORMED_LINE = re.compile(r"\n(?![^\s:]+:)(?=.)")
+# bare LFs inside a CRLF message: those ending a value are dropped, the rest read as spaces
+_BARE_LF_AT_END = re.compile(rb"(?<!\r)\n+(?=\r\n|\Z)")
+_BARE_LF = re.compile(rb"(?<!\r)\n")
 
 
 class AmiMessage:
@@ -186,9 +189,8 @@ class FrameDecoder:
     """Incremental decoder: ``feed(bytes)`` yields complete messages and frame errors.
 
     The peer's first line end sets the framing. Asterisk ends every line with CRLF: the
-    buffer is split on CRLF CRLF in one pass and only the messages kept are normalised (a
-    bare LF inside one is a line end too, and a bare blank line inside one still ends a
-    message). A peer whose first line ends in a bare LF is read with every line end
+    buffer is split on CRLF CRLF in one pass, and only that ends a message; a bare LF in a
+    value is not a line end (a trailing one is dropped, an inner one read as a space). A peer whose first line ends in a bare LF is read with every line end
     normalised to LF as bytes arrive (a CR at the very end of a read waits for the next).
     """
 
@@ -254,12 +256,12 @@ class FrameDecoder:
                 block = block[len(eol):]
             if not block:
                 continue
-            if crlf and (b"\n\n" in block or b"\n\r\n" in block):
-                # a bare blank line from a peer that mixes line ends still ends a message
-                out += [self._message(part.decode("utf-8", "replace"), "\n")
-                        for part in block.replace(b"\r\n", b"\n").split(b"\n\n") if part]
-            else:
-                out.append(self._message(block.decode("utf-8", "replace"), end))
+            if crlf and block.count(b"\n") != block.count(b"\r\n"):
+                # Asterisk ends lines with CRLF and writes values raw: a bare LF is part of
+                # a value (a dialplan AppData, a caller name looked up with a newline), not
+                # a line end, and only an empty CRLF line ends a message
+                block = _BARE_LF.sub(b" ", _BARE_LF_AT_END.sub(b"", block))
+            out.append(self._message(block.decode("utf-8", "replace"), end))
         if len(rest) > self.max_message_bytes:
             if not self._discarding:
                 out.append(FrameError("oversized", rest[:80].decode("utf-8", "replace")))

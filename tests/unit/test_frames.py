@@ -83,13 +83,23 @@ def test_encode_action_refuses_anything_that_could_inject_headers(
         encode_action("Setvar", "a-1", headers)
 
 
-def test_a_crlf_stream_with_stray_bare_line_ends_still_splits_every_message() -> None:
+def test_on_a_crlf_link_a_bare_line_feed_in_a_value_does_not_split_the_message() -> None:
+    # values as recorded from real Asterisks: a dialplan AppData ending in LF, a caller
+    # name looked up with a trailing newline, a note with one inside
     decoder = FrameDecoder()
-    items = decoder.feed(b"Asterisk Call Manager/11.0.0\r\n"
-                         b"Event: A\r\nX: 1\nY: 2\n\nEvent: B\r\nZ: 3\n\r\nEvent: C\r\n\r\n")
+    items = decoder.feed(
+        b"Asterisk Call Manager/11.0.0\r\n"
+        b"Event: Newexten\r\nAppData: l_tmp=OK\n\r\nUniqueid: 1.1\r\n\r\n"
+        + "Event: Newchannel\r\nCallerIDName: 张三\n\n\r\nUniqueid: 1.2\r\n\r\n".encode()
+        + b"Event: UserEvent\r\nNote: a\nb\r\nUniqueid: 1.3\r\n\r\n"
+        b"Event: C\r\nX: 1\n\r\n\r\n")
     assert [m.headers for m in _messages(items)] == [
-        (("Event", "A"), ("X", "1"), ("Y", "2")), (("Event", "B"), ("Z", "3")),
-        (("Event", "C"),)]
+        (("Event", "Newexten"), ("AppData", "l_tmp=OK"), ("Uniqueid", "1.1")),
+        (("Event", "Newchannel"), ("CallerIDName", "张三"), ("Uniqueid", "1.2")),
+        (("Event", "UserEvent"), ("Note", "a b"), ("Uniqueid", "1.3")),
+        (("Event", "C"), ("X", "1"))]
+    assert [m.get("Uniqueid") for m in _messages(items)[:3]] == ["1.1", "1.2", "1.3"]
+    assert decoder.malformed_lines == 0
 
 
 def test_a_peer_framing_with_bare_line_feeds_after_its_banner_is_read_as_such() -> None:
