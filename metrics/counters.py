@@ -57,15 +57,21 @@ COUNTERS = {
     "target_rung": "legs originated to this queue",
     "target_answered": "legs answered by a specialist",
     "target_timeout": "legs that rang out (QUEUESTATUS TIMEOUT)",
+    "target_declined": "legs whose every specialist declined before the ring time (busy, "
+                       "rejected)",
     "target_full": "legs refused by a full queue",
     "target_empty": "legs refused because no member was usable (JOINEMPTY/LEAVEEMPTY)",
-    "target_skipped_busy": "targets skipped without ringing: nobody available",
+    "target_skipped_busy": "targets skipped without ringing: every member busy or paused",
+    "target_skipped_unavailable": "targets skipped without ringing: no member reachable "
+                                  "(phones unregistered or logged out)",
     "target_failed": "legs that failed otherwise (originate, guard timer)",
     "target_cancelled": "legs cancelled (caller or operator gone)",
 }
 
-_TARGET_OUTCOME = {o: o for o in ("answered", "timeout", "full", "empty", "skipped_busy",
-                                  "cancelled")}
+SKIPPED = frozenset({"skipped_busy", "skipped_unavailable"})  # never rung
+_TARGET_OUTCOME = {o: o for o in ("answered", "timeout", "declined", "full", "empty",
+                                  "skipped_busy",
+                                  "skipped_unavailable", "cancelled")}
 
 
 def is_max(name: str) -> bool:
@@ -82,7 +88,7 @@ def _call_metrics(record: CallRecord) -> Counter[str]:
         metrics["requests"] += 1
         # overflow: targets after the plan's first one (the first may be skipped when busy)
         overflow = record.targets[1:]
-        metrics["overflow_attempted"] += sum(1 for t in overflow if t.outcome != "skipped_busy")
+        metrics["overflow_attempted"] += sum(1 for t in overflow if t.outcome not in SKIPPED)
         if record.three_way_at is not None:
             metrics["connected"] += 1
             metrics["three_way"] += 1
@@ -129,7 +135,7 @@ def hash_increments(record: CallRecord) -> list[tuple[str, str, int, dict[str, i
         outcome = _TARGET_OUTCOME.get(target.outcome, "failed")
         counts = targets.setdefault(target.queue, Counter())
         counts[f"target_{outcome}"] += 1
-        if outcome != "skipped_busy":
+        if outcome not in SKIPPED:
             counts["target_rung"] += 1
     for queue, counts in targets.items():
         out += [(record.day, f"queue:{queue}", hour, dict(counts)) for hour in (-1, record.hour)]
@@ -155,7 +161,7 @@ def counter_increments(record: CallRecord) -> Counter[tuple[str, str, str, int]]
                 out[(record.day, scope, name, record.hour)] += amount
     for target in record.targets:
         outcome = _TARGET_OUTCOME.get(target.outcome, "failed")
-        names = [f"target_{outcome}"] + (["target_rung"] if outcome != "skipped_busy" else [])
+        names = [f"target_{outcome}"] + (["target_rung"] if outcome not in SKIPPED else [])
         for name in names:
             out[(record.day, f"queue:{target.queue}", name, -1)] += 1
             out[(record.day, f"queue:{target.queue}", name, record.hour)] += 1

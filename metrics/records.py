@@ -31,7 +31,9 @@ class TargetAttempt:
 
     queue: str
     unit: str
-    outcome: str  # answered | timeout | full | empty | failed | cancelled
+    # answered | timeout | full | empty | failed | cancelled | skipped_busy |
+    # skipped_unavailable
+    outcome: str
     specialist: str = ""
 
 

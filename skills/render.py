@@ -16,6 +16,8 @@ CONF = Path(__file__).resolve().parents[1] / "asterisk_conf"
 QUEUES_FILE = CONF / "queues_catalogue.conf"
 CHAIN_FILE = CONF / "extensions_catalogue.conf"
 
+RETRY_MARGIN_S = 5  # retry > the leg's ring time: no second round inside one leg
+
 _TEMPLATE = """\
 ; GENERATED from the catalogue by `python -m router catalogue render-queues`; do not edit.
 ; One queue per team. Members are added by the router (QueueAdd) from the catalogue.
@@ -23,10 +25,13 @@ _TEMPLATE = """\
 ; Busy overflow reads the leg's QUEUESTATUS: JOINEMPTY when no member is usable (so an
 ; all-busy team is never rung), TIMEOUT when nobody answered in the ring time the router
 ; passes to Queue(), FULL at maxlen.
+; One ring per specialist per leg: every available member of the best skill level rings at
+; once (ringall; penalty = 5 - level) for the unit's whole ring time (timeout, per queue
+; below), and `retry` is longer than that time, so a member who did not answer, or who
+; answered busy (SIP 486, do not disturb) while their device looked free, is not rung again
+; in the same leg: the router's next leg goes to the next target instead.
 [hotline-department](!)
-strategy = rrmemory
-timeout = 15
-retry = 1
+strategy = ringall
 ringinuse = no
 autopause = no
 joinempty = paused,penalty,inuse,ringing,unavailable,invalid,unknown,wrapup
@@ -67,6 +72,7 @@ def render_queues(catalogue: Catalogue) -> str:
         parts.append(
             f"\n; {unit.name.en} / {team.name.en} ({unit.name.zh} {team.name.zh})\n"
             f"[{queue}](hotline-department)\nmaxlen = {unit.queue_maxlen}\n"
+            f"timeout = {unit.ring_timeout_s}\nretry = {unit.ring_timeout_s + RETRY_MARGIN_S}\n"
         )
     return "".join(parts)
 

@@ -190,8 +190,9 @@ class FrameDecoder:
 
     The peer's first line end sets the framing. Asterisk ends every line with CRLF: the
     buffer is split on CRLF CRLF in one pass, and only that ends a message; a bare LF in a
-    value is not a line end (a trailing one is dropped, an inner one read as a space). A peer whose first line ends in a bare LF is read with every line end
-    normalised to LF as bytes arrive (a CR at the very end of a read waits for the next).
+    value is not a line end (a trailing one is dropped, an inner one read as a space). A
+    peer whose first line ends in a bare LF is read with every line end normalised to LF as
+    bytes arrive (a CR at the very end of a read waits for the next).
     """
 
     max_message_bytes: int = 1 << 20

@@ -95,6 +95,8 @@ H_REASON = "Reason"
 AMI_EVENTS_USED = (
     "UserEvent",
     "AgentConnect",
+    "AgentCalled",
+    "AgentRingNoAnswer",
     "BridgeEnter",
     "BridgeLeave",
     "Hangup",

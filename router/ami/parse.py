@@ -178,6 +178,20 @@ def _agent_connect(message: AmiMessage) -> ev.Event | None:
     return ev.LegAnswered(call_id, leg_id, queue, _need(message, "MemberName"))
 
 
+def _member_rung(declined: bool) -> Callable[[AmiMessage], ev.Event | None]:
+    """AgentCalled / AgentRingNoAnswer on a department leg (the operator queue's are not
+    the router's business: app_queue's own timeout and retry serve operators)."""
+    def parse(message: AmiMessage) -> ev.Event | None:
+        queue = _need(message, "Queue")
+        call_id = _call_id(message)
+        leg_id = message.variable(VAR_LEG_ID) or ""
+        if not call_id or not leg_id or is_operator_queue(queue):
+            return None
+        return ev.MemberRung(call_id, leg_id, queue, _need(message, "MemberName"), declined)
+
+    return parse
+
+
 def _bridge(entered: bool) -> Callable[[AmiMessage], ev.Event | None]:
     def parse(message: AmiMessage) -> ev.Event | None:
         call_id = _call_id(message)
@@ -212,6 +226,8 @@ def _originate_response(message: AmiMessage) -> ev.Event | None:
 _HANDLERS: dict[str, Callable[[AmiMessage], ev.Event | None]] = {
     "UserEvent": _user_event,
     "AgentConnect": _agent_connect,
+    "AgentCalled": _member_rung(declined=False),
+    "AgentRingNoAnswer": _member_rung(declined=True),
     "BridgeEnter": _bridge(entered=True),
     "BridgeLeave": _bridge(entered=False),
     "Hangup": _hangup,

@@ -118,6 +118,9 @@ class Leg:
     answered: bool = False
     bridged: bool = False
     ended: bool = False
+    ring_until: float = 0.0  # when the leg's ring time is up
+    rung: set[str] = field(default_factory=set)  # specialists this leg rang
+    declined: set[str] = field(default_factory=set)  # ... whose ring ended unanswered
 
     @property
     def bridge_side(self) -> str:

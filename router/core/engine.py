@@ -56,6 +56,7 @@ class Engine:
             ev.OperatorAnswered: self._on_operator_answered,
             ev.TransferRequested: self._on_transfer_requested,
             ev.LegAnswered: self._on_leg_answered,
+            ev.MemberRung: self._on_member_rung,
             ev.PartyBridged: self._on_bridged,
             ev.LegEnded: self._on_leg_ended,
             ev.LegOriginateFailed: self._on_originate_failed,
@@ -148,6 +149,10 @@ class Engine:
     def _on_leg_answered(self, event: ev.LegAnswered, now: float) -> list[Command]:
         call = self._known(event.call_id)
         return self.transfers.leg_answered(call, event, now) if call else []
+
+    def _on_member_rung(self, event: ev.MemberRung, now: float) -> list[Command]:
+        call = self._known(event.call_id)
+        return self.transfers.member_rung(call, event, now) if call else []
 
     def _on_bridged(self, event: ev.PartyBridged, now: float) -> list[Command]:
         call = self._known(event.call_id)

@@ -122,6 +122,18 @@ class LegAnswered:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberRung:
+    """A department queue rang one specialist for a leg (AgentCalled), or that ring ended
+    unanswered (AgentRingNoAnswer: ``declined``): no answer in time, busy, rejected."""
+
+    call_id: str
+    leg_id: str
+    queue: str
+    specialist: str
+    declined: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class PartyBridged:
     """A channel of the call entered (``entered``) or left a bridge."""
 
@@ -316,6 +328,7 @@ Event = (
     | EmergencyFailed
     | TransferRequested
     | LegAnswered
+    | MemberRung
     | PartyBridged
     | LegEnded
     | LegOriginateFailed

@@ -49,6 +49,8 @@ QUEUE_STATUS_OUTCOME = {
 }
 
 
+# a leg whose members all declined within this of its ring time simply rang out
+DECLINE_MARGIN_S = 1.0
 # how long a leg whose originate failed may take to report its QUEUESTATUS
 SETTLE_S = 2.0
 
@@ -125,6 +127,22 @@ class Transfers:
         leg.answered, leg.specialist = True, event.specialist
         return [PublishCallEvent(call.call_id, "transfer.answered", now,
                                  {"queue": leg.queue, "specialist": event.specialist})]
+
+    def member_rung(self, call: Call, event: ev.MemberRung, now: float) -> list[Command]:
+        """Each specialist rings once per leg. The queue rings every available member of the
+        best level at once (ringall); when every one of them has declined (busy, rejected,
+        rang out), app_queue would wait ``retry`` and ring them all again, so the leg ends
+        here and the plan's next target is tried at once."""
+        leg = call.leg
+        if leg is None or leg.leg_id != event.leg_id or leg.answered or leg.ended:
+            return []
+        (leg.declined if event.declined else leg.rung).add(event.specialist)
+        if not event.declined or not leg.rung <= leg.declined:
+            return []
+        # rang out at the ring time: the leg's TIMEOUT; before it: every one declined
+        outcome = "timeout" if now >= leg.ring_until - DECLINE_MARGIN_S else "declined"
+        hangup: list[Command] = [HangupChannel(call.call_id, leg.bridge_side)]
+        return hangup + self.leg_failed(call, leg.leg_id, outcome, now)
 
     def bridged(self, call: Call, event: ev.PartyBridged, now: float) -> list[Command]:
         leg = call.leg
@@ -257,14 +275,19 @@ class Transfers:
         request.next_target += 1
         state = self.board.teams([target.queue], now).get(target.queue)
         if state is not None and state.available == 0:
-            # busy overflow: a team with nobody available is never rung
-            call.attempts.append(TargetAttempt(target.queue, target.unit, "skipped_busy"))
+            # busy overflow: a team with nobody available is never rung; "unavailable" when
+            # no member's phone is even reachable (unregistered, logged out), which is a
+            # different problem for the unit than everyone being on a call
+            outcome = "skipped_busy" if state.logged_in else "skipped_unavailable"
+            call.attempts.append(TargetAttempt(target.queue, target.unit, outcome))
             skipped: list[Command] = [PublishCallEvent(
                 call.call_id, "overflow.skipped", now,
-                {"queue": target.queue, "unit": target.unit, "logged_in": state.logged_in,
-                 "paused": state.paused, "attempt": request.next_target})]
+                {"queue": target.queue, "unit": target.unit, "reason": outcome,
+                 "logged_in": state.logged_in, "paused": state.paused,
+                 "attempt": request.next_target})]
             return skipped + self._next_leg(call, now)
-        leg = Leg(f"{call.call_id}-L{len(call.legs) + 1}", target.queue, target.unit, now)
+        leg = Leg(f"{call.call_id}-L{len(call.legs) + 1}", target.queue, target.unit, now,
+                  ring_until=now + target.ring_timeout_s)
         call.legs.append(leg)
         originate_timeout = target.ring_timeout_s + self.policy.originate_margin_s
         kind = "overflow.attempted" if request.next_target > 1 else "transfer.leg_started"

@@ -135,7 +135,7 @@ async def test_a_wall_clock_step_mid_transfer_fires_no_timer_early_or_late_and_b
     record = await router.record(call_id)
     assert (record["outcome"], [(t["queue"], t["outcome"]) for t in record["targets"]]) == (
         "transfer_failed", [("market-service", "timeout"),
-                            ("back-office-general", "skipped_busy")])
+                            ("back-office-general", "skipped_unavailable")])
     # the request happened before the step: its time moved with the clock
     assert 5 <= record["ended_at"] - record["transfer_requested_at"] < 30
     assert abs(record["ended_at"] - wall()) < 30

@@ -24,8 +24,9 @@ async def test_an_all_busy_team_is_skipped_without_ringing_and_the_backup_answer
     assert connected["data"] == {"queue": "tax-backup", "unit": "tax", "specialist": "2006",
                                  "parties": 3}
     skipped = next(e for e in bus.call_events(call_id) if e["kind"] == "overflow.skipped")
-    assert skipped["data"] == {"queue": "tax-declaration", "unit": "tax", "logged_in": 2,
-                               "paused": 0, "attempt": 1}
+    assert skipped["data"] == {"queue": "tax-declaration", "unit": "tax",
+                               "reason": "skipped_busy", "logged_in": 2, "paused": 0,
+                               "attempt": 1}
     assert not pbx.events.matching(pbx.event("AgentCalled", Queue="tax-declaration"))
     _, notice = await bus.messages.wait_for(
         lambda m: m[0] == f"{bus.prefix}/v1/operators/1001/notices", what="operator notice")
@@ -111,3 +112,24 @@ async def test_a_full_department_queue_overflows_at_once(
     await bus.wait_call_event(call_id, "call.ended")
     assert _tried(await router.record(call_id)) == [
         ("hpf-service", "full", ""), ("back-office-general", "answered", "2901")]
+
+
+async def test_a_phone_that_answers_busy_is_rung_once_in_its_leg_then_the_backup_answers(
+    pbx: Pbx, router: RouterUnderTest, bus: Bus
+) -> None:
+    # 2001 rejects with BUSY (do not disturb) while its device state still says free; the
+    # invoice team's leg rings 5 s; it must not ring 2001 again inside that leg
+    await pbx.enable("1001", transfer_matter="101", transfer_after_s=0.5)
+    await pbx.enable("2001", mode="busy")
+    await pbx.enable("2006", answer_after_s=0.5)
+    call_id = await pbx.control.place_call("13822220009")
+
+    connected = await bus.wait_call_event(call_id, "transfer.connected", timeout=30)
+    assert connected["data"]["queue"] == "tax-backup"
+    rung = pbx.events.matching(pbx.event("AgentCalled", Queue="tax-invoice"))
+    assert [m.get("MemberName") for m in rung] == ["2001"]
+    await pbx.control.hangup(call_id)
+    await bus.wait_call_event(call_id, "call.ended")
+    # the leg ended when 2001 declined, well before its 5 s ring time
+    assert _tried(await router.record(call_id)) == [
+        ("tax-invoice", "declined", ""), ("tax-backup", "answered", "2006")]

@@ -92,6 +92,39 @@ def test_a_busy_team_overflows_to_the_next_target_at_once(engine: Engine) -> Non
     assert kinds(out) == ["transfer.leg_failed", "overflow.attempted"]
 
 
+def test_a_leg_ends_when_every_specialist_it_rang_declined_and_nobody_is_rung_twice(
+    engine: Engine
+) -> None:
+    engine.feed(ev.TransferRequested("r1", "101", "phone", call_id="c1"), T0 + 10)
+    assert engine.feed(ev.MemberRung("c1", "c1-L1", "tax-invoice", "2001"), T0 + 10.2) == []
+    assert engine.feed(ev.MemberRung("c1", "c1-L1", "tax-invoice", "2005"), T0 + 10.2) == []
+    # 2001 answers busy: 2005 is still ringing, the leg goes on
+    assert engine.feed(ev.MemberRung("c1", "c1-L1", "tax-invoice", "2001", True),
+                       T0 + 10.4) == []
+    out = engine.feed(ev.MemberRung("c1", "c1-L1", "tax-invoice", "2005", True), T0 + 13)
+    assert out[:4] == [
+        HangupChannel("c1", "c1-L1-a"),
+        CancelTimer("c1", "leg:c1-L1"),
+        CancelTimer("c1", "settle:c1-L1"),
+        PublishCallEvent("c1", "transfer.leg_failed", T0 + 13,
+                         {"queue": "tax-invoice", "unit": "tax", "outcome": "declined"}),
+    ]
+    assert out[4] == OriginateLeg("c1", "c1-L2", "tax-backup", CALLER, 1, 20, 30)
+    # app_queue's own retry of the first leg, had it come, is not the current leg's
+    assert engine.feed(ev.MemberRung("c1", "c1-L1", "tax-invoice", "2001"), T0 + 14) == []
+    assert [(a.queue, a.outcome) for a in engine.calls["c1"].attempts] == [
+        ("tax-invoice", "declined")]
+
+
+def test_a_leg_whose_specialists_rang_out_at_the_ring_time_is_a_timeout(engine: Engine
+                                                                       ) -> None:
+    engine.feed(ev.TransferRequested("r1", "101", "phone", call_id="c1"), T0 + 10)
+    engine.feed(ev.MemberRung("c1", "c1-L1", "tax-invoice", "2001"), T0 + 10.2)
+    out = engine.feed(ev.MemberRung("c1", "c1-L1", "tax-invoice", "2001", True), T0 + 29.5)
+    assert out[3] == PublishCallEvent("c1", "transfer.leg_failed", T0 + 29.5, {
+        "queue": "tax-invoice", "unit": "tax", "outcome": "timeout"})
+
+
 def test_when_every_target_fails_the_operator_keeps_the_caller_and_is_told(
     engine: Engine
 ) -> None:

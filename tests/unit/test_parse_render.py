@@ -44,6 +44,21 @@ def test_agent_connect_on_a_department_queue_is_the_leg_answered() -> None:
     assert parse_event(message) == ev.LegAnswered("1.10", "1.10-L1", "tax-invoice", "2001")
 
 
+@pytest.mark.parametrize(("event", "declined"), [("AgentCalled", False),
+                                               ("AgentRingNoAnswer", True)])
+def test_a_specialist_rung_or_declining_on_a_leg_is_seen_operators_are_not(
+    event: str, declined: bool
+) -> None:
+    leg = msg(("Event", event), ("Channel", "Local/tax-invoice@d-3;2"),
+              ("ChanVariable", "HOTLINE_CALL_ID=1.10"), ("ChanVariable", "HOTLINE_LEG_ID=1.10-L1"),
+              ("Queue", "tax-invoice"), ("MemberName", "2001"), ("RingTime", "0"))
+    assert parse_event(leg) == ev.MemberRung("1.10", "1.10-L1", "tax-invoice", "2001",
+                                             declined)
+    seat = msg(("Event", event), ("Channel", "Local/5@c-1;1"), *CALLER_VARS,
+               ("Queue", "hotline-operators"), ("MemberName", "1001"))
+    assert parse_event(seat) is None
+
+
 def test_a_failed_leg_originate_is_matched_by_its_action_id() -> None:
     message = msg(("Event", "OriginateResponse"), ("ActionID", "leg:1.10-L2"),
                   ("Response", "Failure"), ("Reason", "0"))
