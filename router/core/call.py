@@ -195,6 +195,7 @@ class Call:
                 setattr(self, name, held + delta_s)
         for leg in self.legs:
             leg.started_at += delta_s
+            leg.ring_until += delta_s
 
     def move(self, trigger: Trigger) -> CallState:
         self.state = next_state(self.state, trigger)

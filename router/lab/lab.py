@@ -64,6 +64,11 @@ class Lab:
         """Stop one of the lab's servers (fault tests: broker outage, Redis restart)."""
         return processes.stop(self.instance.pid_file(service), self._marker(service))
 
+    def kill_service(self, service: str) -> None:
+        """SIGKILL one server, as a crash would, and wait until it is gone."""
+        if not processes.kill(self.instance.pid_file(service), self._marker(service)):
+            raise LabError(f"{service} was not running, or did not die on SIGKILL")
+
     def start_service(self, service: str) -> None:
         """Start one stopped server again with the lab's configuration, and wait for it."""
         inst = self.instance

@@ -75,6 +75,23 @@ def stop(pid_file: Path, marker: str, timeout_s: float = 10.0) -> bool:
     return True
 
 
+def kill(pid_file: Path, marker: str, timeout_s: float = 10.0) -> bool:
+    """SIGKILL (a crash, for fault tests), then wait until the process is really gone: a
+    process still tearing down its threads looks alive, and starting its successor then
+    would be skipped."""
+    pid = read_pid(pid_file)
+    if not alive(pid, marker):
+        return False
+    assert pid is not None
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + timeout_s
+    while alive(pid, marker) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    _reap(pid)
+    return not alive(pid, marker)
+
+
 def wait_port(port: int, timeout_s: float, host: str = "127.0.0.1") -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

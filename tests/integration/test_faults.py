@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from router.lab import processes
 from router.lab.lab import Lab
 from tests.support.lab import (
     Bus,
@@ -85,9 +84,8 @@ async def test_asterisk_killed_mid_transfer_the_call_is_recorded_lost_once_and_r
     await bus.wait_call_event(call_id, "transfer.leg_started")
 
     router.service.resynced.clear()
-    pid = processes.read_pid(lab.instance.pid_file("asterisk"))
-    assert pid is not None
-    os.kill(pid, signal.SIGKILL)  # the PBX dies with the call on it
+    # the PBX dies with the call on it
+    await asyncio.to_thread(lab.kill_service, "asterisk")
     await asyncio.to_thread(lab.start_service, "asterisk")
     async with asyncio.timeout(20):
         await router.service.resynced.wait()

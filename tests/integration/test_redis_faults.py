@@ -6,8 +6,6 @@ equal what those records recompute."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 from collections.abc import AsyncIterator
 
 import pytest
@@ -18,7 +16,6 @@ from redis.retry import Retry
 
 from metrics.keys import Keys
 from metrics.store import MetricsReader
-from router.lab import processes
 from router.lab.lab import Lab
 from tests.support.lab import Bus, Pbx, RouterUnderTest
 from tests.support.waiting import eventually, until
@@ -99,9 +96,7 @@ async def test_redis_killed_and_loading_its_aof_loses_no_record_and_counts_none_
     await admin.config_set("key-load-delay", delay_us)
     await admin.config_rewrite()
     try:
-        pid = processes.read_pid(lab.instance.pid_file("redis"))
-        assert pid is not None
-        os.kill(pid, signal.SIGKILL)
+        await asyncio.to_thread(lab.kill_service, "redis")
         during = await _handled_by_operator(pbx, bus, "13866660004")
         await asyncio.to_thread(lab.start_service, "redis")
         replies = await _replies_until_writable(admin)

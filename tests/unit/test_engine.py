@@ -125,6 +125,18 @@ def test_a_leg_whose_specialists_rang_out_at_the_ring_time_is_a_timeout(engine: 
         "queue": "tax-invoice", "unit": "tax", "outcome": "timeout"})
 
 
+@pytest.mark.parametrize("step", [3600.0, -3600.0])
+def test_a_clock_step_moves_the_legs_ring_time_with_the_call(engine: Engine, step: float
+                                                             ) -> None:
+    engine.feed(ev.TransferRequested("r1", "101", "phone", call_id="c1"), T0 + 10)
+    engine.feed(ev.MemberRung("c1", "c1-L1", "tax-invoice", "2001"), T0 + 10.2)
+    engine.feed(ev.ClockStepped(step), T0 + 11 + step)
+    out = engine.feed(ev.MemberRung("c1", "c1-L1", "tax-invoice", "2001", True),
+                      T0 + 12 + step)
+    assert out[3] == PublishCallEvent("c1", "transfer.leg_failed", T0 + 12 + step, {
+        "queue": "tax-invoice", "unit": "tax", "outcome": "declined"})
+
+
 def test_when_every_target_fails_the_operator_keeps_the_caller_and_is_told(
     engine: Engine
 ) -> None:
