@@ -25,7 +25,8 @@ unit: deps
 # the benchmarks (each with its baseline in the same run), then bench/README.md's table
 bench: deps
 	for b in p1_decision_latency p2_router_overhead p3_ami_ingest p4_concurrent_calls \
-	         p5_call_rate p6_metrics_writes p7_mqtt_publish p8_restart_recovery; do \
+	         p5_call_rate p6_metrics_writes p7_mqtt_publish p8_restart_recovery \
+	         p9_standards_cost; do \
 	  $(BIN)/python -m bench.$$b || true; done
 	$(BIN)/python -m bench.table
 

@@ -10,6 +10,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -40,9 +41,24 @@ def rss_bytes() -> int:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def measured_commit() -> str:
+    """The commit the result measures (``+dirty`` if the work tree had changes)."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                              text=True, check=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=root, capture_output=True, text=True, check=True,
+                               timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
 def report(name: str, result: dict[str, Any], passed: bool) -> None:
-    """Print the result and keep it in bench/results/<name>.json."""
-    result = {"benchmark": name, "passed": passed, "at": time.strftime("%Y-%m-%d %H:%M:%S"),
+    """Print the result and keep it in bench/results/<name>.json, with its commit."""
+    result = {"benchmark": name, "passed": passed, "commit": measured_commit(),
+              "at": time.strftime("%Y-%m-%d %H:%M:%S"),
               "python": platform.python_version(), "cpus": os.cpu_count(), **result}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=1) + "\n")

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bench.common import RESULTS
+from bench.common import RESULTS, measured_commit
 
 README = Path(__file__).resolve().parent / "README.md"
 START, END = "<!-- results -->", "<!-- /results -->"
@@ -57,6 +57,12 @@ def _row(name: str, r: dict[str, Any]) -> str:
                 f"load {design['sent']} sent, {design['lost']} lost | bare paho "
                 f"{r['paho_baseline_msgs_per_s']:,} msg/s | {r['ratio']}× | ≥ 0.5×, 0 lost | "
                 f"{ok} |")
+    if name == "p9_standards_cost":
+        return (f"| P9 | standards watch per call, {r['history_calls']:,} calls over "
+                f"{r['history_days']} days behind it | mean {r['with_history']['mean_ms']} ms, "
+                f"RSS +{r['rss_growth_mb']} MB | no history: mean "
+                f"{r['without_history']['mean_ms']} ms | {r['ratio_mean']}× | ≤ 1.5×, ≤ 5 MB "
+                f"| {ok} |")
     if name == "p8_restart_recovery":
         return (f"| P8 | routing again after an Asterisk restart ({r['rounds']} rounds) | worst "
                 f"{r['worst_s']} s after FullyBooted | Asterisk boot "
@@ -64,12 +70,22 @@ def _row(name: str, r: dict[str, Any]) -> str:
     return f"| ? | {name} | | | | | {ok} |"
 
 
+def _measured_on(result: dict[str, Any], head: str) -> str:
+    """The commit a figure was measured on; *stale* unless it is the code described."""
+    commit = str(result.get("commit", ""))
+    if not commit or commit == "unknown":
+        return "not recorded (stale)"
+    short = commit[:10] + (" +dirty" if commit.endswith("+dirty") else "")
+    return short if commit == head else f"{short} (stale)"
+
+
 def main() -> None:
-    rows = ["| # | what | router | baseline (same run) | ratio | target | met |",
-            "|---|---|---|---|---|---|---|"]
+    head = measured_commit()
+    rows = ["| # | what | router | baseline (same run) | ratio | target | met | measured on |",
+            "|---|---|---|---|---|---|---|---|"]
     for path in sorted(RESULTS.glob("p*.json")):
         result = json.loads(path.read_text())
-        rows.append(_row(path.stem, result))
+        rows.append(f"{_row(path.stem, result)} {_measured_on(result, head)} |")
     text = README.read_text()
     head, _, rest = text.partition(START)
     _, _, tail = rest.partition(END)

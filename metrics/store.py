@@ -59,6 +59,14 @@ class MetricsReader:
             raise MetricsUnavailable(str(exc)) from exc
         return sorted(found)
 
+    async def alerts(self, unit: str) -> dict[str, str]:
+        """The unit's standards alert hash (``connection_rate``: ``1`` raised, ...)."""
+        try:
+            raw = await self._redis.hgetall(self._keys.alerts(unit))
+        except RedisError as exc:
+            raise MetricsUnavailable(str(exc)) from exc
+        return {str(k): str(v) for k, v in raw.items()}
+
     async def records(self, day: str) -> list[CallRecord]:
         try:
             ids = sorted(await self._redis.smembers(self._keys.calls_of_day(day)))

@@ -150,6 +150,8 @@ class AlertSettings(_Section):
 
     window_working_min: float = Field(default=60.0, gt=0)  # of the unit's working time
     min_sample: int = Field(default=10, ge=1)
+    # how often the windows are re-evaluated as they slide (besides after every call)
+    evaluate_interval_s: float = Field(default=60.0, gt=0)
 
 
 class HttpSettings(_Section):

@@ -8,12 +8,14 @@ the engine's state and writes through the recorder's and the bus's buffers.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from metrics.keys import Keys
+from metrics.store import MetricsReader, MetricsUnavailable
 from router.core.board import UnitState
 from router.core.commands import Command, RecordCall
-from router.core.hours import CalendarOutlook, calendar_outlook, local
+from router.core.hours import CalendarOutlook, calendar_outlook, local, working_time_before
 from router.core.standards import StandardsWatch
 from router.effects.memory import release_memory
 from router.log import get_logger
@@ -62,7 +64,9 @@ class Monitor:
             "buffer_size": self._s.settings.redis.buffer_size})
 
     async def run(self) -> None:
+        await self._restore_standards()
         async with asyncio.TaskGroup() as group:
+            group.create_task(self._evaluate_standards(), name="standards-watch")
             group.create_task(self._watch_calendar(), name="calendar-watch")
             group.create_task(self._publish_unit_states(), name="unit-state")
             group.create_task(self._trim_after_peaks(), name="memory-trim")
@@ -93,6 +97,47 @@ class Monitor:
             return
         for record in records:
             self.standards.observe(record)
+        self._publish_alerts()
+
+    async def _restore_standards(self) -> None:
+        """What a restart must not forget: the alerts raised (from their Redis hashes, so
+        that a unit back at 90% is cleared) and the calls of the window (from the per-call
+        records of the days it reaches back to; those this process records come live)."""
+        started, catalogue = self._s.clock(), self._s.engine.catalogue
+        reader = MetricsReader(self._s.recorder.client, self.keys)
+        window = self.standards.window_working_min
+        earliest = min((working_time_before(unit.hours, self._s.engine.calendar, started,
+                                            window) for unit in catalogue.units.values()),
+                       default=started)
+        first, today = local(max(earliest, started - 31 * 86400)).date(), local(started).date()
+        restored = raised = 0
+        try:
+            for unit in catalogue.units:
+                for standard, state in (await reader.alerts(unit)).items():
+                    if standard in ("connection_rate", "resolution_rate") and state == "1":
+                        self.standards.restore(unit, standard, True)
+                        raised += 1
+            day = first
+            while day <= today:
+                for record in await reader.records(day.isoformat()):
+                    if record.ended_at < started:
+                        self.standards.observe(record)
+                        restored += 1
+                day += dt.timedelta(days=1)
+        except MetricsUnavailable as exc:
+            self._log.warning("standards_restore_failed", error=str(exc))
+            return
+        self._log.info("standards_restored", records=restored, alerts_raised=raised)
+        self._publish_alerts()
+
+    async def _evaluate_standards(self) -> None:
+        """The window slides with time: an alert clears when its bad calls leave it, even
+        if no new call ends meanwhile."""
+        while True:
+            await asyncio.sleep(self._s.settings.alerts.evaluate_interval_s)
+            self._publish_alerts()
+
+    def _publish_alerts(self) -> None:
         keys = self.keys
         for alert in self.standards.evaluate(self._s.engine.catalogue, self._s.engine.calendar,
                                              self._s.clock()):

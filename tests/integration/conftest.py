@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import aiomqtt
 import pytest
 
 from router.ami.client import AmiClient
@@ -21,6 +19,7 @@ from tests.support.lab import (
     RouterUnderTest,
     SteppableWall,
     fast_catalogue,
+    observe_bus,
     pump_events,
     router_settings,
     running_router,
@@ -79,21 +78,5 @@ async def router(lab: Lab, pbx: Pbx, catalogue_path: Path, wall: SteppableWall
 
 @pytest.fixture
 async def bus(lab: Lab, router: RouterUnderTest) -> AsyncIterator[Bus]:
-    prefix = router.settings.mqtt.topic_prefix
-    async with aiomqtt.Client("127.0.0.1", lab.instance.ports.mqtt,
-                              identifier=f"observer-{prefix.replace('/', '-')}") as client:
-        await client.subscribe(f"{prefix}/#", qos=1)
-        observer = Bus(client, prefix)
-
-        async def collect() -> None:
-            async for message in client.messages:
-                raw = message.payload if isinstance(message.payload, bytes) else b""
-                try:
-                    payload = json.loads(raw)
-                except (ValueError, RecursionError):  # the hostile payloads tests send
-                    payload = {"raw": raw.decode("utf-8", "replace")[:200]}
-                await observer.messages.add((str(message.topic), payload))
-
-        task = asyncio.create_task(collect(), name="test-mqtt-observer")
+    async with observe_bus(lab, router.settings.mqtt.topic_prefix) as observer:
         yield observer
-        task.cancel()

@@ -252,3 +252,27 @@ async def router_process(env: dict[str, str], log: Path) -> asyncio.subprocess.P
 
     await eventually(resynced, 20, "resync of the router")
     return process
+
+
+@contextlib.asynccontextmanager
+async def observe_bus(lab: Lab, prefix: str) -> AsyncIterator[Bus]:
+    """A test's own MQTT client on everything under the router's prefix, decoded."""
+    async with aiomqtt.Client("127.0.0.1", lab.instance.ports.mqtt,
+                              identifier=f"observer-{uuid.uuid4().hex[:12]}") as client:
+        await client.subscribe(f"{prefix}/#", qos=1)
+        observer = Bus(client, prefix)
+
+        async def collect() -> None:
+            async for message in client.messages:
+                raw = message.payload if isinstance(message.payload, bytes) else b""
+                try:
+                    payload = json.loads(raw)
+                except (ValueError, RecursionError):  # the hostile payloads tests send
+                    payload = {"raw": raw.decode("utf-8", "replace")[:200]}
+                await observer.messages.add((str(message.topic), payload))
+
+        task = asyncio.create_task(collect(), name="test-mqtt-observer")
+        try:
+            yield observer
+        finally:
+            task.cancel()

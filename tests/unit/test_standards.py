@@ -47,3 +47,37 @@ def test_too_few_calls_raise_nothing_and_old_calls_leave_the_window() -> None:
     assert [a.raised for a in watch.evaluate(CATALOGUE, CAL, T + 60)] == [True]
     # two working hours later the window holds none of them: no sample, no change
     assert watch.evaluate(CATALOGUE, CAL, T + 3 * 3600) == []
+
+
+def test_an_alert_raised_before_a_restart_is_cleared_when_the_rate_is_back() -> None:
+    watch = StandardsWatch(window_working_min=60, min_sample=10)
+    watch.restore("tax", "connection_rate", True)  # as Redis held it at start
+    for n in range(10):
+        watch.observe(request(n, True, T + n))
+    assert watch.evaluate(CATALOGUE, CAL, T + 60) == [
+        StandardAlert("tax", "connection_rate", False, 1.0, 10, 0.9)]
+
+
+def test_the_window_holds_only_its_own_minutes_however_long_the_history() -> None:
+    watch = StandardsWatch(window_working_min=60, min_sample=10)
+    # one request a minute for 30 days up to 10:00 on Tuesday 24 November 2026, the
+    # last 30 of them not connected
+    minutes = 30 * 24 * 60
+    for n in range(minutes):
+        watch.observe(request(n, n < minutes - 30, T - (minutes - 1 - n) * 60))
+    # at 10:00:30 the unit's last 60 working minutes began at 09:00:30: the minutes
+    # 09:00 to 10:00 (61 of them) are in the window, 31 of them connected
+    assert watch.evaluate(CATALOGUE, CAL, T + 30) == [
+        StandardAlert("tax", "connection_rate", True, 31 / 61, 61, 0.9)]
+    assert len(watch.units["tax"].minutes) == 61
+
+
+def test_a_late_record_is_counted_in_its_own_minute() -> None:
+    watch = StandardsWatch(window_working_min=60, min_sample=3)
+    watch.observe(request(1, True, T + 120))
+    watch.observe(request(2, False, T + 5))  # ended later, requested earlier
+    watch.observe(request(3, False, T + 130))
+    window = watch.units["tax"]
+    assert [(m, c.requests, c.connected) for m, c in window.minutes] == [
+        (T, 1, 0), (T + 120, 2, 1)]
+    assert [a.rate for a in watch.evaluate(CATALOGUE, CAL, T + 200)] == [1 / 3]
