@@ -89,7 +89,8 @@ class Service:
                                   self.clock, lambda unit: topics.unit(unit, "ticket-replies"),
                                   self.monitor.count_ticket)
         self.executor = Executor(ami, bus, recorder, self.timers, topics, self._feed_nowait,
-                                 settings.dialplan, self.tickets.create_nowait)
+                                 settings.dialplan, self.tickets.create_nowait,
+                                 incarnation=f"{round(self.clock() * 1000):x}")
         self.stats = ServiceStats()
         self.stopping = False
         self.ready = asyncio.Event()  # set after the first resync

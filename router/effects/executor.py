@@ -43,6 +43,7 @@ class Executor:
         feedback: Callable[[Event], None],
         dialplan: DialplanSettings | None = None,
         tickets: Callable[[cmd.CreateTicket], None] | None = None,
+        incarnation: str = "0",
     ) -> None:
         self._dialplan = dialplan or DialplanSettings()
         self._tickets = tickets
@@ -53,6 +54,9 @@ class Executor:
         self._topics = topics
         self._feedback = feedback
         self._log = get_logger(component="executor")
+        # event ids are "<call id>/<incarnation>.<seq>": a router that adopts a call after a
+        # restart starts its own sequence, so the ids stay unique across restarts
+        self._incarnation = incarnation
         self._sequence: dict[str, int] = {}
         self.inflight: set[asyncio.Future[AmiResponse]] = set()
         self.failures: Counter[str] = Counter()
@@ -151,8 +155,8 @@ class Executor:
             "kind": command.kind, "call_id": command.call_id, "at": f"{command.at:.3f}",
             "data": orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()})
         self._bus.publish_nowait(self._topics.call_events(command.call_id), {
-            "v": EVENT_VERSION, "event_id": f"{command.call_id}/{seq}", "kind": command.kind,
-            "call_id": command.call_id, "at": command.at, "data": data})
+            "v": EVENT_VERSION, "event_id": f"{command.call_id}/{self._incarnation}.{seq}",
+            "kind": command.kind, "call_id": command.call_id, "at": command.at, "data": data})
 
     def _ami_action(self, call_id: str, build: Callable[[], AmiAction | None], what: str, *,
                     leg_id: str | None = None, quiet: bool = False) -> None:

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
@@ -20,6 +21,7 @@ from tests.support.lab import (
     Pbx,
     RouterUnderTest,
     SteppableWall,
+    observe_bus,
     router_env,
     router_process,
 )
@@ -39,6 +41,24 @@ async def test_a_router_killed_mid_three_way_is_replaced_by_one_that_adopts_the_
     lab: Lab, pbx: Pbx, tmp_path: Path, catalogue_path: Path
 ) -> None:
     env = router_env(lab, catalogue_path, tmp_path / "t.sqlite3", "adopt")
+    async with observe_bus(lab, env["ROUTER_MQTT__TOPIC_PREFIX"]) as bus:
+        record = await _kill_and_adopt(lab, pbx, tmp_path, env, bus)
+    assert {k: record[k] for k in ("outcome", "adopted", "connected_unit",
+                                   "survey_resolved", "survey_satisfaction")} == {
+        "outcome": "transferred", "adopted": True, "connected_unit": "tax",
+        "survey_resolved": True, "survey_satisfaction": 1}
+    assert await _verify(env, record["day"]) == f"{record['day']}: 1 call records, " \
+        "0 differences"
+    # both routers published events of the call; no id repeats (subscribers de-duplicate)
+    ids = [e["event_id"] for e in bus.call_events(record["call_id"])]
+    kinds = [e["kind"] for e in bus.call_events(record["call_id"])]
+    assert len(set(ids)) == len(ids)
+    assert (kinds[0], kinds[-1]) == ("call.entered", "call.ended")
+    assert len({i.split("/")[1].split(".")[0] for i in ids}) == 2  # two incarnations
+
+
+async def _kill_and_adopt(lab: Lab, pbx: Pbx, tmp_path: Path, env: dict[str, str],
+                          bus: Bus) -> dict[str, Any]:
     first = await router_process(env, tmp_path / "router.log")
     await pbx.enable("1001", transfer_matter="101", transfer_after_s=0.5)
     await pbx.enable("2001", answer_after_s=0.5)
@@ -64,15 +84,12 @@ async def test_a_router_killed_mid_three_way_is_replaced_by_one_that_adopts_the_
             record = json.loads(raw)
         finally:
             await client.aclose()
+        await bus.wait_call_event(call_id, "call.ended")
     finally:
         second.send_signal(signal.SIGTERM)
         await second.wait()
-    assert {k: record[k] for k in ("outcome", "adopted", "connected_unit",
-                                   "survey_resolved", "survey_satisfaction")} == {
-        "outcome": "transferred", "adopted": True, "connected_unit": "tax",
-        "survey_resolved": True, "survey_satisfaction": 1}
-    assert await _verify(env, record["day"]) == f"{record['day']}: 1 call records, " \
-        "0 differences"
+    result: dict[str, Any] = record
+    return result
 
 
 async def test_asterisk_killed_mid_transfer_the_call_is_recorded_lost_once_and_routing_resumes(
