@@ -251,13 +251,15 @@ class FrameDecoder:
                     or b"ActionID:" in block]
             self.skipped += len(blocks) - len(kept)  # events nobody reads, never parsed
             blocks = kept
+        # a bare LF anywhere in this read? (two scans in C per read, not per message)
+        bare_lf = crlf and data.count(b"\n") != data.count(b"\r\n")
         for raw in blocks:
             block = raw
             while block.startswith(eol):  # more blank lines than one
                 block = block[len(eol):]
             if not block:
                 continue
-            if crlf and block.count(b"\n") != block.count(b"\r\n"):
+            if bare_lf and block.count(b"\n") != block.count(b"\r\n"):
                 # Asterisk ends lines with CRLF and writes values raw: a bare LF is part of
                 # a value (a dialplan AppData, a caller name looked up with a newline), not
                 # a line end, and only an empty CRLF line ends a message
