@@ -178,6 +178,8 @@ class _Figures(Collector):
              service.bus.stats.command_errors),
             ("hotline_desk_rejected", "desk commands refused (invalid, unknown party)",
              service.stats.desk_rejected),
+            ("hotline_http_handler_errors", "HTTP requests whose handler failed (answered 500)",
+             service.http.handler_errors if service.http else 0),
             ("hotline_ami_reconnects", "AMI reconnects since start",
              service.ami.stats.reconnects),
             ("hotline_ami_late_pings", "AMI pings answered late behind an event backlog",

@@ -19,7 +19,7 @@ __all__ = ["HttpServer", "Response", "Stream"]
 
 _MAX_HEAD = 8192
 _REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 400: "Bad Request",
-            503: "Service Unavailable"}
+            500: "Internal Server Error", 503: "Service Unavailable"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,7 @@ class HttpServer:
     routes: dict[str, Handler]
     port: int = 0
     started: asyncio.Event = field(default_factory=asyncio.Event)
+    handler_errors: int = 0
 
     async def run(self) -> None:
         log = get_logger(component="http")
@@ -84,6 +85,14 @@ class HttpServer:
                     await self._send(writer, result)
         except ConnectionError:
             pass
+        except Exception as exc:
+            # a fault in one handler answers 500 and is logged as one JSON line and
+            # counted; it never ends the server or the service
+            self.handler_errors += 1
+            get_logger(component="http").error("http_handler_failed", error=type(exc).__name__,
+                                                detail=str(exc)[:200])
+            with contextlib.suppress(ConnectionError, OSError):
+                await self._send(writer, Response(500, b"internal error\n"))
         finally:
             writer.close()
             with contextlib.suppress(ConnectionError, OSError):
