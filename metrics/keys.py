@@ -20,6 +20,8 @@ key                                                    type    holds
 ``<ns>:v1:bad-reviews:<YYYY-MM-DD>``                   set     call ids of bad reviews
 ``<ns>:v1:tickets:<YYYY-MM-DD>``                       set     ticket ids counted that day
 ``<ns>:v1:once:<kind>:<id>``                           string  "counted once" markers
+``<ns>:v1:journal``                                    hash    call id -> the call in
+                                                               progress (JSON, v1)
 =====================================================  ======  ============================
 
 A ``<scope>`` is ``total``, ``unit:<unit id>``, ``matter:<code>`` or ``queue:<queue>`` (one
@@ -72,6 +74,9 @@ class Keys:
 
     def tickets_of_day(self, day: str) -> str:
         return f"{self.prefix}:tickets:{day}"
+
+    def journal(self) -> str:
+        return f"{self.prefix}:journal"
 
     def once(self, kind: str, ident: str) -> str:
         return f"{self.prefix}:once:{kind}:{ident}"

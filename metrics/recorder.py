@@ -83,6 +83,7 @@ class _Item:
     event: dict[str, str] | None = None
     once: _Once | None = None
     state: tuple[str, dict[str, str]] | None = None  # (hash key, fields): last value wins
+    forget: tuple[str, str] | None = None  # (hash key, field) to delete
 
 
 class Recorder:
@@ -137,6 +138,11 @@ class Recorder:
     def state_nowait(self, key: str, fields: dict[str, str]) -> None:
         """A live hash (unit state, alert flags): written as is, the last value wins."""
         self._put(_Item(state=(key, fields)))
+
+    def forget_nowait(self, key: str, field_name: str) -> None:
+        """Delete one field of a live hash (a call leaving the journal), after what was
+        queued before it."""
+        self._put(_Item(forget=(key, field_name)))
 
     def event_nowait(self, fields: dict[str, str]) -> None:
         """Queue one call event for the bounded stream."""
@@ -204,6 +210,8 @@ class Recorder:
                                            client=pipe)
                     elif item.state is not None:
                         pipe.hset(item.state[0], mapping=cast(Any, item.state[1]))
+                    elif item.forget is not None:
+                        pipe.hdel(*item.forget)
                     elif item.event is not None:
                         pipe.xadd(self._keys.events(), item.event,  # type: ignore[arg-type]
                                   maxlen=self._maxlen, approximate=True)

@@ -67,6 +67,14 @@ class MetricsReader:
             raise MetricsUnavailable(str(exc)) from exc
         return {str(k): str(v) for k, v in raw.items()}
 
+    async def journal(self) -> dict[str, str]:
+        """The call journal: call id -> JSON entry (router.core.journal)."""
+        try:
+            raw = await self._redis.hgetall(self._keys.journal())
+        except RedisError as exc:
+            raise MetricsUnavailable(str(exc)) from exc
+        return {str(k): v if isinstance(v, str) else v.decode() for k, v in raw.items()}
+
     async def records(self, day: str) -> list[CallRecord]:
         try:
             ids = sorted(await self._redis.smembers(self._keys.calls_of_day(day)))

@@ -38,6 +38,7 @@ from router.effects.topics import Topics
 from router.errors import AmiError, AmiParseError
 from router.health import Health, health_warnings, write_health_file
 from router.inbox import Inbox
+from router.journal import CallJournal
 from router.log import get_logger
 from router.monitoring import Monitor
 from router.tickets.desk import TicketDesk
@@ -98,6 +99,8 @@ class Service:
         self.synced = False  # ready: resynced since the current login
         self._stop = asyncio.Event()
         self.inbox = Inbox(self)
+        self.journal = CallJournal(self.engine, recorder, Keys(settings.redis.namespace),
+                                   self._feed_nowait)
         self.http: HttpServer | None = None
         if settings.http.enabled:
             reader = MetricsReader(recorder.client, Keys(settings.redis.namespace))
@@ -114,6 +117,7 @@ class Service:
         self._stop.set()
 
     async def run(self) -> None:
+        await self.journal.restore()
         try:
             async with asyncio.TaskGroup() as group:
                 group.create_task(self.ami.run(), name="ami-link")
@@ -169,7 +173,9 @@ class Service:
                     now = self.clock()
                     self._apply_clock_step(now)
                     commands = self.engine.feed(event, now)
+                    touched = self.journal.write(event)  # before the router acts on it
                     self.executor.execute(commands)
+                    self.journal.forget_ended(touched)  # after the call's record
                     self.monitor.watch_standards(commands)
             finally:
                 self.events.task_done()

@@ -21,6 +21,7 @@ from router.core.commands import (
     HangupChannel,
     PublishCallEvent,
     RecordCall,
+    StartTimer,
 )
 from router.core.outcome import final_outcome, final_record, settled_outcome
 from router.core.presence import presence_commands
@@ -79,6 +80,7 @@ class Engine:
                 e.call_id, "ticket.announced", n, {"ticket_id": e.ticket_id})],
             ev.LinkDown: lambda _e, _n: [],
             ev.ConfigReplaced: self._on_config_replaced,
+            ev.JournalRestored: self._on_journal_restored,
         }
 
     @property
@@ -300,6 +302,8 @@ class Engine:
             leg = call.leg
             if leg is not None and not {leg.bridge_side, leg.queue_side} & live.keys():
                 out += self.transfers.leg_failed(call, leg.leg_id, "lost", now)
+            elif call.state is CallState.TRANSFERRING:
+                out += self._joined_unseen(call, live, now)
         for snap in event.channels:
             if snap.role == "caller" and snap.uniqueid == snap.call_id \
                     and snap.call_id not in self.calls:
@@ -309,6 +313,34 @@ class Engine:
                 self.calls[call.call_id] = call
                 out += commands
         return out
+
+    def _on_journal_restored(self, event: ev.JournalRestored, now: float) -> list[Command]:
+        """The calls of the router that ran before: known again, with their state. A leg in
+        flight gets its guard timer back (timers died with the old process)."""
+        out: list[Command] = []
+        margin = self.transfers.policy.originate_margin_s
+        for call in event.calls:
+            if call.call_id in self.calls or call.state is CallState.ENDED:
+                continue
+            self.calls[call.call_id] = call
+            leg = call.leg
+            if leg is not None and not leg.bridged:
+                out.append(StartTimer(call.call_id, f"leg:{leg.leg_id}",
+                                      max(now, leg.ring_until + 2 * margin)))
+        return out
+
+    def _joined_unseen(self, call: Call, live: dict[str, ev.ChannelSnapshot], now: float
+                       ) -> list[Command]:
+        """A leg that joined the caller's bridge while the router could not see it (it was
+        restarting): the three-way call it is, for the unit the request was planned for."""
+        leg, caller = call.leg, live.get(call.call_id)
+        side = live.get(leg.bridge_side) if leg is not None else None
+        if leg is None or leg.bridged or caller is None or side is None \
+                or not caller.bridge_id or side.bridge_id != caller.bridge_id:
+            return []
+        parties = sum(1 for s in live.values() if s.bridge_id == caller.bridge_id)
+        return self.transfers.bridged(call, ev.PartyBridged(
+            call.call_id, side.uniqueid, side.channel, side.bridge_id, parties, True), now)
 
     def _known(self, call_id: str) -> Call | None:
         call = self.calls.get(call_id)

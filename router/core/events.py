@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from router.core.board import QueueCaller, QueueMemberState
+from router.core.call import Call
 from skills.calendar import WorkCalendar
 from skills.catalogue import Catalogue
 
@@ -311,6 +312,13 @@ class Resynced:
 
 
 @dataclass(frozen=True, slots=True)
+class JournalRestored:
+    """At start, before the first resync: the calls the journal holds, as they were."""
+
+    calls: tuple[Call, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ConfigReplaced:
     """A reload (SIGHUP or the admin command), validated whole: new transfer requests use
     this catalogue (matters, units, working hours) and this calendar; calls in progress keep
@@ -347,4 +355,5 @@ Event = (
     | LinkDown
     | Resynced
     | ConfigReplaced
+    | JournalRestored
 )

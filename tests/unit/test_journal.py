@@ -1,0 +1,87 @@
+"""The call journal's format and what the engine does with a journal at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from router.core import events as ev
+from router.core.commands import PublishCallEvent, RecordCall, StartTimer
+from router.core.engine import Engine
+from router.core.journal import call_from_json, call_to_json
+from skills.catalogue import load_catalogue
+
+CATALOGUE = load_catalogue(Path(__file__).resolve().parents[2] / "skills" / "data" /
+                           "catalogue.yaml")
+T0 = 1_795_485_600.0  # Tuesday 2026-11-24 10:00 Asia/Shanghai
+CALLER = "Local/77@hotline-lab-caller-00000001;1"
+SEAT = "Local/1001@hotline-lab-party-00000002;1"
+
+
+def _ringing() -> Engine:
+    """A call whose first department leg rings, one specialist rung and declined."""
+    engine = Engine(CATALOGUE)
+    engine.feed(ev.CallEntered("c1", CALLER, "13812345678", 1), T0)
+    engine.feed(ev.OperatorAnswered("c1", CALLER, SEAT, "1001"), T0 + 5)
+    engine.feed(ev.TransferRequested("r1", "101", "phone", call_id="c1"), T0 + 10)
+    engine.feed(ev.MemberRung("c1", "c1-L1", "tax-invoice", "2001"), T0 + 10.5)
+    return engine
+
+
+def test_a_call_in_progress_comes_back_from_its_journal_entry_as_it_was() -> None:
+    call = _ringing().calls["c1"]
+    entry = orjson.loads(orjson.dumps(call_to_json(call)))
+    assert entry["v"] == 1
+    assert entry["call"]["state"] == "transferring"
+    assert entry["call"]["legs"][0]["rung"] == ["2001"]
+    assert call_from_json(entry) == call
+
+
+@pytest.mark.parametrize(("entry", "reason"), [
+    ({"v": 2, "call": {}}, "not a version-1 journal entry"),
+    ({"v": 1, "call": {"call_id": "c1", "colour": "red"}}, "unknown call fields ['colour']"),
+    ({"v": 1, "call": {"call_id": "c1"}}, "journal entry does not fit: 'state'"),
+])
+def test_an_entry_that_does_not_fit_is_refused(entry: dict[str, object], reason: str) -> None:
+    with pytest.raises(ValueError, match="^" + reason.replace("[", r"\[").replace("]", r"\]")):
+        call_from_json(entry)
+
+
+def _restored() -> tuple[Engine, list[object]]:
+    old = _ringing().calls["c1"]
+    engine = Engine(CATALOGUE)
+    out = engine.feed(ev.JournalRestored((call_from_json(call_to_json(old)),)), T0 + 40)
+    return engine, list(out)
+
+
+def test_a_restored_leg_gets_its_guard_timer_back() -> None:
+    engine, out = _restored()
+    # the guard was ring time (20 s) + twice the originate margin (10 s) after the leg began
+    assert out == [StartTimer("c1", "leg:c1-L1", T0 + 10 + 20 + 20)]
+    assert engine.calls["c1"].state.value == "transferring"
+
+
+def test_a_leg_that_joined_during_the_gap_is_the_three_way_call_of_its_unit() -> None:
+    engine, _ = _restored()
+    live = (ev.ChannelSnapshot("c1", CALLER, "c1", "caller", "", "b1"),
+            ev.ChannelSnapshot("c1-L1-a", "Local/tax-invoice@hotline-department-leg-1;1", "c1",
+                               "department-leg", "c1-L1", "b1"),
+            ev.ChannelSnapshot("c1-L1-b", "Local/tax-invoice@hotline-department-leg-1;2", "c1",
+                               "department-leg", "c1-L1", "b2"),
+            ev.ChannelSnapshot("s1", SEAT, "c1", "operator", "", "b1"))
+    out = engine.feed(ev.Resynced(live), T0 + 41)
+    assert [c.kind for c in out if isinstance(c, PublishCallEvent)] == ["transfer.connected"]
+    call = engine.calls["c1"]
+    assert (call.state.value, call.connected_unit, call.three_way_at) == (
+        "three_way", "tax", T0 + 41)
+
+
+def test_a_restored_call_gone_from_the_pbx_is_recorded_lost_once() -> None:
+    engine, _ = _restored()
+    out = engine.feed(ev.Resynced(()), T0 + 41)
+    (record,) = [c.record for c in out if isinstance(c, RecordCall)]
+    assert (record.outcome, record.unit, record.matter, record.transfer_requested) == (
+        "lost", "tax", "101", True)
+    assert engine.feed(ev.Resynced(()), T0 + 42) == []
