@@ -27,6 +27,8 @@ from router.log import get_logger
 __all__ = ["CallJournal"]
 
 _RESTORE_TIMEOUT_S = 5.0
+# events after which every call is written: the resync, a wall-clock step, the restore
+_ANY_CALL = (ev.Resynced, ev.ClockStepped, ev.JournalRestored)
 
 
 class CallJournal:
@@ -64,12 +66,18 @@ class CallJournal:
 
     def write(self, event: ev.Event) -> set[str]:
         """Journal the calls ``event`` concerns; returns their ids."""
-        call_id = getattr(event, "call_id", None)
-        if isinstance(call_id, str) and call_id:
-            touched = {call_id}
-        else:  # a resync, a clock step, the restore itself: any call may have changed
-            touched = set(self._engine.calls) | set(self._written)
         calls = self._engine.calls
+        call_id = getattr(event, "call_id", None)
+        if isinstance(event, _ANY_CALL):  # any call may have changed
+            touched = set(calls) | set(self._written)
+        elif isinstance(call_id, str) and call_id:
+            touched = {call_id}
+        elif isinstance(event, ev.TransferRequested) and event.operator:
+            # a desk's request names the operator, not the call
+            call = self._engine.call_for_operator(event.operator)
+            touched = {call.call_id} if call is not None else set()
+        else:  # queue members and callers, presence: no call changes
+            touched = set()
         for ident in touched:
             call = calls.get(ident)
             if call is None:
