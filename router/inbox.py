@@ -21,7 +21,7 @@ from router.core.hours import local
 from router.desk import InvalidDeskCommand, parse_desk_command
 from router.errors import AmiError
 from router.log import get_logger
-from router.payloads import PayloadRejected, load_command
+from router.payloads import PayloadRejected, load_command, schema_errors
 from skills.calendar import WorkCalendar, calendar_changes, load_calendar_overrides
 from skills.catalogue import Catalogue, CatalogueInvalid, load_catalogue
 from skills.changes import catalogue_changes
@@ -91,8 +91,7 @@ class Inbox:
         except PayloadRejected as exc:
             errors = [exc.reason]
         except ValidationError as exc:
-            errors = [f"{'.'.join(str(p) for p in e['loc']) or '<payload>'}: {e['msg']}"
-                      for e in exc.errors()]
+            errors = schema_errors(exc)
         else:
             self.request_reload(command.request_id)
             return

@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from pydantic import ValidationError
 
 __all__ = ["MAX_COMMAND_BYTES", "MAX_COMMAND_DEPTH", "PayloadRejected", "load_command",
-           "nesting_depth"]
+           "nesting_depth", "schema_errors"]
 
 MAX_COMMAND_BYTES = 4096
 MAX_COMMAND_DEPTH = 4
@@ -75,3 +76,9 @@ def load_command(payload: bytes, *, max_bytes: int = MAX_COMMAND_BYTES,
     if not isinstance(raw, dict):
         raise PayloadRejected("payload is not a JSON object")
     return raw
+
+
+def schema_errors(exc: ValidationError) -> list[str]:
+    """One line per schema violation, for a reply: ``matter: String should match ...``."""
+    return [f"{'.'.join(str(p) for p in e['loc']) or '<payload>'}: {e['msg']}"
+            for e in exc.errors()]

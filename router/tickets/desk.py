@@ -25,7 +25,7 @@ from router.core.events import Event, TicketFailed, TicketStored
 from router.effects.mqtt import MqttBus
 from router.errors import StoreError
 from router.log import get_logger
-from router.payloads import PayloadRejected, load_command
+from router.payloads import PayloadRejected, load_command, schema_errors
 from router.tickets.lifecycle import TicketAction
 from router.tickets.model import Ticket
 from router.tickets.store import Refused, TicketStore
@@ -149,8 +149,7 @@ class TicketDesk:
             self._reply(unit, request_id, False, "invalid_command", errors=[exc.reason])
             return
         except ValidationError as exc:
-            errors = [f"{'.'.join(str(p) for p in e['loc']) or '<payload>'}: {e['msg']}"
-                      for e in exc.errors()]
+            errors = schema_errors(exc)
             self._reply(unit, request_id, False, "invalid_command", errors=errors)
             return
         ticket = self.store.get(command.ticket_id)
