@@ -15,7 +15,7 @@ Every other path is in :data:`TRANSITIONS`; anything not there raises
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal
 
@@ -184,6 +184,17 @@ class Call:
     emergency_matter: str = ""
     connected_unit: str = ""
     specialist: str = ""
+
+    def clone(self) -> Call:
+        """A copy sharing nothing mutable (plans, attempts and ticket requests are frozen):
+        what the engine puts back when an event turns out to be illegal midway."""
+        return replace(
+            self,
+            request=replace(self.request) if self.request is not None else None,
+            legs=[replace(leg, rung=set(leg.rung), declined=set(leg.declined))
+                  for leg in self.legs],
+            attempts=list(self.attempts),
+        )
 
     def shift_times(self, delta_s: float) -> None:
         """Move every time held by ``delta_s`` (the wall clock stepped)."""

@@ -99,11 +99,17 @@ class Engine:
         return []
 
     def feed(self, event: ev.Event, now: float) -> list[Command]:
-        """Apply one event. An illegal transition is counted and changes nothing."""
+        """Apply one event. An illegal transition is counted and changes nothing: the call
+        is put back as it was before the event, whatever the handler had changed."""
+        call_id = getattr(event, "call_id", None)
+        before = self.calls.get(call_id) if isinstance(call_id, str) else None
+        saved = before.clone() if before is not None else None
         try:
             return self._handlers[type(event)](event, now)
         except IllegalTransition:
             self.stats.illegal_transitions += 1
+            if saved is not None:
+                self.calls[saved.call_id] = saved
             return []
 
     def call_for_operator(self, operator: str) -> Call | None:

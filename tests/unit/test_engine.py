@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from metrics.records import CallRecord, TargetAttempt
 from router.core import events as ev
+from router.core.call import CallState
 from router.core.commands import (
     BlindTransfer,
     CancelTimer,
@@ -307,3 +309,40 @@ def test_a_call_gone_while_the_pbx_was_out_of_sight_is_lost_unless_its_outcome_w
     outcomes = {c.record.call_id: c.record.outcome for c in out if isinstance(c, RecordCall)}
     assert outcomes == {"c1": "lost", "c2": "transferred"}
     assert (engine.calls, engine.stats.calls_lost) == ({}, 1)
+
+
+def test_an_event_illegal_midway_leaves_the_call_exactly_as_it_was(engine: Engine) -> None:
+    # a call put back in the operator queue while the router still holds a bridged leg:
+    # the leg's end would be "specialist left", which the queued state has no transition for
+    engine.feed(ev.TransferRequested("r1", "101", "phone", call_id="c1"), T0 + 10)
+    engine.feed(ev.LegAnswered("c1", "c1-L1", "tax-invoice", "2001"), T0 + 12)
+    engine.feed(ev.PartyBridged("c1", "c1-L1-a", "Local/tax-invoice@x;1", "b1", 3, True),
+                T0 + 12)
+    call = engine.calls["c1"]
+    call.state = CallState.QUEUED  # as a bug elsewhere might leave it
+    before = call.clone()
+    assert engine.feed(ev.LegEnded("c1", "c1-L1", "tax-invoice", "CONTINUE"), T0 + 20) == []
+    assert engine.stats.illegal_transitions == 1
+    after = engine.calls["c1"]
+    assert after == before
+    assert (after.legs[0].ended, after.specialist_left_at) == (False, None)
+
+
+def test_a_clone_shares_no_mutable_part_with_its_call(engine: Engine) -> None:
+    engine.feed(ev.TransferRequested("r1", "101", "phone", call_id="c1"), T0 + 10)
+    engine.feed(ev.MemberRung("c1", "c1-L1", "tax-invoice", "2001"), T0 + 10.5)
+    call = engine.calls["c1"]
+    copy = call.clone()
+    assert copy == call
+    assert copy.request is not call.request
+    assert copy.legs is not call.legs
+    assert copy.legs[0] is not call.legs[0]
+    assert copy.legs[0].rung is not call.legs[0].rung
+    assert copy.attempts is not call.attempts
+    # any field a future change adds that can be mutated must be copied too
+    for spec in dataclasses.fields(call):
+        value = getattr(call, spec.name)
+        if isinstance(value, list | set | dict) or (
+                dataclasses.is_dataclass(value)
+                and not type(value).__dataclass_params__.frozen):  # type: ignore[attr-defined]
+            assert getattr(copy, spec.name) is not value, spec.name
