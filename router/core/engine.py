@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from router.core import events as ev
-from router.core.adoption import adopt
+from router.core.adoption import adopt, extension_of
 from router.core.board import QueueBoard, QueueCaller
 from router.core.call import Call, CallState, Trigger
 from router.core.commands import (
@@ -310,6 +310,8 @@ class Engine:
                 out += self.transfers.leg_failed(call, leg.leg_id, "lost", now)
             elif call.state is CallState.TRANSFERRING:
                 out += self._joined_unseen(call, live, now)
+            elif call.state is CallState.QUEUED:
+                out += self._answered_unseen(call, event.channels, now)
         for snap in event.channels:
             if snap.role == "caller" and snap.uniqueid == snap.call_id \
                     and snap.call_id not in self.calls:
@@ -334,6 +336,23 @@ class Engine:
                 out.append(StartTimer(call.call_id, f"leg:{leg.leg_id}",
                                       max(now, leg.ring_until + 2 * margin)))
         return out
+
+    def _answered_unseen(self, call: Call, channels: tuple[ev.ChannelSnapshot, ...],
+                         now: float) -> list[Command]:
+        """A seat that answered the waiting caller while the router could not see it: the
+        caller's bridge holds an operator channel."""
+        caller = next((s for s in channels if s.uniqueid == call.call_id), None)
+        if caller is None or not caller.bridge_id:
+            return []
+        seat = next((s for s in channels if s.role == "operator" and s.call_id == call.call_id
+                     and s.bridge_id == caller.bridge_id), None)
+        if seat is None:
+            return []
+        extension = extension_of(seat.channel)
+        operator = next((oid for oid, o in self.catalogue.spec.operators.items()
+                         if o.extension == extension), extension)
+        return self._on_operator_answered(ev.OperatorAnswered(
+            call.call_id, call.caller_channel, seat.channel, operator, call.caller_number), now)
 
     def _joined_unseen(self, call: Call, live: dict[str, ev.ChannelSnapshot], now: float
                        ) -> list[Command]:

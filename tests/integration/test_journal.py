@@ -75,3 +75,58 @@ async def test_calls_that_move_on_while_the_router_is_stopped_are_recorded_right
     ended = [e for e in bus.call_events(talking) if e["kind"] == "call.ended"]
     assert [e["data"] for e in ended] == [{"outcome": "lost"}]
     assert transferred["_journal_left"] == []  # both calls left the journal
+
+
+async def test_a_router_killed_with_a_caller_waiting_and_one_in_the_survey_loses_neither(
+    lab: Lab, pbx: Pbx, tmp_path: Path, catalogue_path: Path
+) -> None:
+    env = router_env(lab, catalogue_path, tmp_path / "t.sqlite3", "journal-kill")
+    log = tmp_path / "router.log"
+    async with observe_bus(lab, env["ROUTER_MQTT__TOPIC_PREFIX"]) as bus:
+        first = await router_process(env, log)
+        # a transferred call whose operator and specialist both leave: the caller is in
+        # the survey when the router dies
+        await pbx.enable("1001", transfer_matter="101", transfer_after_s=0.5, talk_s=1)
+        await pbx.enable("2001", answer_after_s=0.5, talk_s=2)
+        surveyed = await pbx.control.place_call("13877770021")
+        await bus.wait_call_event(surveyed, "operator.answered")
+        await pbx.control.device_state("1001", "UNAVAILABLE")  # logs out after this call
+        # a caller who waits: no seat is free
+        waiting = await pbx.control.place_call("13877770022")
+        await bus.wait_call_event(waiting, "call.entered")
+        await pbx.events.wait_for(pbx.event("UserEvent", UserEvent="HotlineSurveyStarted",
+                                            Uniqueid=surveyed), 20, "the survey")
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+
+        # in the gap: the survey is answered and the call ends; a seat takes the waiting caller
+        await pbx.control.press(f"{surveyed}-phone", "11")
+        await pbx.events.wait_for(pbx.event("Hangup", Uniqueid=surveyed), 20)
+        await pbx.enable("1002")
+        await pbx.events.wait_for(pbx.event("AgentConnect", Queue="hotline-operators",
+                                            Uniqueid=waiting), 20, "the seat answering")
+
+        second = await router_process(env, log)
+        try:
+            answered = await bus.messages.wait_for(
+                lambda m: m[0].endswith(f"/calls/{waiting}/events")
+                and m[1]["kind"] == "operator.answered"
+                and m[1]["data"] == {"operator": "1002"}, what="the seat seen")
+            await pbx.control.hangup(waiting)
+            await bus.wait_call_event(waiting, "call.ended")
+            done = await _record(env, surveyed)
+            served = await _record(env, waiting)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            await second.wait()
+
+    assert answered[1]["data"] == {"operator": "1002"}
+    # the surveyed call had settled its outcome before the router died: kept, recorded once
+    assert {k: done[k] for k in ("outcome", "matter", "unit", "connected_unit")} == {
+        "outcome": "transferred", "matter": "101", "unit": "tax", "connected_unit": "tax"}
+    assert {k: served[k] for k in ("outcome", "operator", "transfer_requested")} == {
+        "outcome": "handled_by_operator", "operator": "1002", "transfer_requested": False}
+    for call_id in (surveyed, waiting):
+        ended = [e for e in bus.call_events(call_id) if e["kind"] == "call.ended"]
+        assert len(ended) == 1, call_id
+    assert served["_journal_left"] == []

@@ -85,3 +85,24 @@ def test_a_restored_call_gone_from_the_pbx_is_recorded_lost_once() -> None:
     assert (record.outcome, record.unit, record.matter, record.transfer_requested) == (
         "lost", "tax", "101", True)
     assert engine.feed(ev.Resynced(()), T0 + 42) == []
+
+
+def test_a_seat_that_answered_a_restored_waiting_caller_in_the_gap_is_taken_as_answered(
+) -> None:
+    waiting = Engine(CATALOGUE)
+    waiting.feed(ev.CallEntered("c2", CALLER, "13812345678", 1), T0)
+    engine = Engine(CATALOGUE)
+    engine.feed(ev.JournalRestored((call_from_json(call_to_json(waiting.calls["c2"])),)),
+                T0 + 30)
+    live = (ev.ChannelSnapshot("c2", CALLER, "c2", "caller", "", "b7"),
+            ev.ChannelSnapshot("s2", SEAT, "c2", "operator", "", "b7"))
+    out = engine.feed(ev.Resynced(live), T0 + 31)
+    assert out == [PublishCallEvent("c2", "operator.answered", T0 + 31, {"operator": "1001"})]
+    call = engine.calls["c2"]
+    assert (call.state.value, call.operator, call.operator_channel) == (
+        "with_operator", "1001", SEAT)
+    # a caller still waiting stays waiting
+    still = Engine(CATALOGUE)
+    still.feed(ev.JournalRestored((call_from_json(call_to_json(waiting.calls["c2"])),)), T0)
+    assert still.feed(ev.Resynced((ev.ChannelSnapshot("c2", CALLER, "c2", "caller", "",
+                                                       ""),)), T0 + 1) == []
