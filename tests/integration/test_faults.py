@@ -7,8 +7,6 @@ import asyncio
 import json
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +19,12 @@ from tests.support.lab import (
     Pbx,
     RouterUnderTest,
     SteppableWall,
+    metrics_verify,
     observe_bus,
     router_env,
     router_process,
 )
 from tests.support.waiting import eventually, until
-
-
-async def _verify(env: dict[str, str], day: str) -> str:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "router", "metrics", "verify", "--date", day, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    out, _ = await process.communicate()
-    assert process.returncode == 0, out.decode()
-    return out.decode().strip().splitlines()[-1]
 
 
 async def test_a_router_killed_mid_three_way_is_replaced_by_one_that_goes_on_from_the_journal(
@@ -51,7 +41,7 @@ async def test_a_router_killed_mid_three_way_is_replaced_by_one_that_goes_on_fro
         "outcome": "transferred", "adopted": False, "matter": "101", "unit": "tax",
         "connected_unit": "tax", "transfer_requested": True, "survey_resolved": True,
         "survey_satisfaction": 1}
-    assert await _verify(env, record["day"]) == f"{record['day']}: 1 call records, " \
+    assert await metrics_verify(env, record["day"]) == f"{record['day']}: 1 call records, " \
         "0 differences"
     # both routers published events of the call; no id repeats (subscribers de-duplicate)
     ids = [e["event_id"] for e in bus.call_events(record["call_id"])]
@@ -131,7 +121,7 @@ async def test_asterisk_killed_mid_transfer_the_call_is_recorded_lost_once_and_r
     env = {"ROUTER_REDIS__URL": router.settings.redis.url,
            "ROUTER_REDIS__NAMESPACE": router.settings.redis.namespace,
            "PATH": os.environ["PATH"]}
-    assert await _verify(env, record["day"]) == f"{record['day']}: 2 call records, " \
+    assert await metrics_verify(env, record["day"]) == f"{record['day']}: 2 call records, " \
         "0 differences"
 
 

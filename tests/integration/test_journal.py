@@ -11,7 +11,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from router.lab.lab import Lab
-from tests.support.lab import Pbx, observe_bus, router_env, router_process
+from tests.support.lab import Pbx, metrics_verify, observe_bus, router_env, router_process
 from tests.support.waiting import eventually
 
 
@@ -75,6 +75,11 @@ async def test_calls_that_move_on_while_the_router_is_stopped_are_recorded_right
     ended = [e for e in bus.call_events(talking) if e["kind"] == "call.ended"]
     assert [e["data"] for e in ended] == [{"outcome": "lost"}]
     assert transferred["_journal_left"] == []  # both calls left the journal
+    # nobody rung twice across the restart, and the counters are what the records say
+    rung = pbx.events.matching(pbx.event("AgentCalled", Queue="tax-invoice"))
+    assert [m.get("MemberName") for m in rung] == ["2001"]
+    day = transferred["day"]
+    assert await metrics_verify(env, day) == f"{day}: 2 call records, 0 differences"
 
 
 async def test_a_router_killed_with_a_caller_waiting_and_one_in_the_survey_loses_neither(
@@ -130,3 +135,5 @@ async def test_a_router_killed_with_a_caller_waiting_and_one_in_the_survey_loses
         ended = [e for e in bus.call_events(call_id) if e["kind"] == "call.ended"]
         assert len(ended) == 1, call_id
     assert served["_journal_left"] == []
+    day = served["day"]
+    assert await metrics_verify(env, day) == f"{day}: 2 call records, 0 differences"

@@ -276,3 +276,13 @@ async def observe_bus(lab: Lab, prefix: str) -> AsyncIterator[Bus]:
             yield observer
         finally:
             task.cancel()
+
+
+async def metrics_verify(env: dict[str, str], day: str) -> str:
+    """``python -m router metrics verify`` for the router ``env`` describes: its last line."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "router", "metrics", "verify", "--date", day, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out, _ = await process.communicate()
+    assert process.returncode == 0, out.decode()
+    return out.decode().strip().splitlines()[-1]
