@@ -95,7 +95,11 @@ async def test_a_router_killed_with_a_caller_waiting_and_one_in_the_survey_loses
         await pbx.enable("2001", answer_after_s=0.5, talk_s=2)
         surveyed = await pbx.control.place_call("13877770021")
         await bus.wait_call_event(surveyed, "operator.answered")
-        await pbx.control.device_state("1001", "UNAVAILABLE")  # logs out after this call
+        # the seat logs out after this call: once its phone has marked itself in use (or
+        # that would overwrite the logout and the seat would take the next caller)
+        await pbx.events.wait_for(pbx.event("UserEvent", UserEvent="HotlineLabPartyAnswered",
+                                            Party="1001"), 10, "the seat in use")
+        await pbx.control.device_state("1001", "UNAVAILABLE")
         # a caller who waits: no seat is free
         waiting = await pbx.control.place_call("13877770022")
         await bus.wait_call_event(waiting, "call.entered")
