@@ -24,7 +24,13 @@ from router.tickets.store import TicketStore
 from skills.calendar import WorkCalendar, load_calendar_overrides
 from skills.catalogue import Catalogue, CatalogueInvalid, load_catalogue
 
-__all__ = ["build_service", "load_catalogue_checked", "run_service"]
+__all__ = ["as_config_errors", "build_service", "load_calendar_checked",
+           "load_catalogue_checked", "run_service"]
+
+
+def as_config_errors(exc: CatalogueInvalid) -> ConfigErrors:
+    """A catalogue's or calendar file's problems, as the settings' error tree reports them."""
+    return ConfigErrors([ConfigError(p.file, p.path, p.reason) for p in exc.problems])
 
 
 def load_catalogue_checked(settings: Settings) -> Catalogue:
@@ -32,15 +38,15 @@ def load_catalogue_checked(settings: Settings) -> Catalogue:
     try:
         return load_catalogue(settings.catalogue.path)
     except CatalogueInvalid as exc:
-        raise ConfigErrors([ConfigError(p.file, p.path, p.reason) for p in exc.problems]) from exc
+        raise as_config_errors(exc) from exc
 
 
 def load_calendar_checked(settings: Settings) -> WorkCalendar:
-    """The official calendar with the administrator's overrides; problems -> ConfigErrors."""
+    """The working calendar with the administrator's overrides; problems -> ConfigErrors."""
     try:
         return load_calendar_overrides(settings.catalogue.calendar_overrides)
     except CatalogueInvalid as exc:
-        raise ConfigErrors([ConfigError(p.file, p.path, p.reason) for p in exc.problems]) from exc
+        raise as_config_errors(exc) from exc
 
 
 def build_service(settings: Settings, clock: Callable[[], float] = time.time) -> Service:

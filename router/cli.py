@@ -18,11 +18,11 @@ from pathlib import Path
 
 from router.calendar_cli import add_calendar_parser, run_calendar
 from router.config import Settings, load_settings
-from router.errors import ConfigError, ConfigErrors
+from router.errors import ConfigErrors
 from router.lab.cli import add_lab_parser, run_lab
 from router.reports import add_report_parsers, run_metrics, run_report
 from router.tickets.cli import add_tickets_parser, run_tickets
-from skills.calendar import WorkCalendar
+from skills.calendar import WorkCalendar, years_in_view
 
 __all__ = ["main"]
 
@@ -124,7 +124,11 @@ def _health(settings: Settings, *, live_only: bool) -> int:
 
 def _check_config(config: Path | None, catalogue: Path | None, calendar: Path | None
                   ) -> int:
-    from router.app import load_calendar_checked, load_catalogue_checked  # noqa: PLC0415
+    from router.app import (  # noqa: PLC0415
+        as_config_errors,
+        load_calendar_checked,
+        load_catalogue_checked,
+    )
     from skills.calendar import load_calendar_overrides  # noqa: PLC0415
     from skills.catalogue import Catalogue, CatalogueInvalid, load_catalogue  # noqa: PLC0415
 
@@ -136,8 +140,7 @@ def _check_config(config: Path | None, catalogue: Path | None, calendar: Path | 
                 loaded = load_catalogue(catalogue) if catalogue is not None else None
                 cal = load_calendar_overrides(calendar) if calendar is not None else None
             except CatalogueInvalid as exc:
-                raise ConfigErrors([ConfigError(p.file, p.path, p.reason)
-                                    for p in exc.problems]) from exc
+                raise as_config_errors(exc) from exc
         else:
             settings = load_settings(config)
             loaded = load_catalogue_checked(settings)
@@ -159,8 +162,7 @@ def _calendar_summary(calendar: WorkCalendar) -> str:
     from router.core.hours import HOTLINE_TZ  # noqa: PLC0415
 
     year = dt.datetime.now(HOTLINE_TZ).year
-    years = sorted({year, year + 1, *calendar.years})
-    listed = ", ".join(f"{y} {calendar.year_status(y)}" for y in years)
+    listed = ", ".join(f"{y} {calendar.year_status(y)}" for y in years_in_view(year, calendar))
     return f"calendar {calendar.source or '(no overrides file)'}: {listed}"
 
 

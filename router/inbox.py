@@ -22,7 +22,12 @@ from router.desk import InvalidDeskCommand, parse_desk_command
 from router.errors import AmiError
 from router.log import get_logger
 from router.payloads import PayloadRejected, load_command, schema_errors
-from skills.calendar import WorkCalendar, calendar_changes, load_calendar_overrides
+from skills.calendar import (
+    WorkCalendar,
+    calendar_changes,
+    load_calendar_overrides,
+    years_in_view,
+)
 from skills.catalogue import Catalogue, CatalogueInvalid, load_catalogue
 from skills.changes import catalogue_changes
 
@@ -141,8 +146,8 @@ class Inbox:
             engine = self._s.engine
             changes = [*catalogue_changes(engine.catalogue, catalogue),
                        *calendar_changes(engine.calendar, calendar,
-                                         _years_to_compare(engine.calendar, calendar,
-                                                           self._s.clock()))]
+                                         years_in_view(local(self._s.clock()).year,
+                                                       engine.calendar, calendar))]
             await self._s.events.put(ConfigReplaced(catalogue, calendar))
             membership = await reconcile_membership(self._s.ami, catalogue,
                                                     self._s.settings.dialplan, status.events)
@@ -174,8 +179,3 @@ def _load(settings: CatalogueSettings) -> tuple[Catalogue, WorkCalendar]:
         raise _Refused("invalid_calendar", [str(p) for p in exc.problems]) from exc
     return catalogue, calendar
 
-
-def _years_to_compare(old: WorkCalendar, new: WorkCalendar, now: float) -> set[int]:
-    """This year, the next, and every year either overrides file names."""
-    year = local(now).year
-    return {year, year + 1, *old.years, *new.years}

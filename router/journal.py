@@ -21,7 +21,7 @@ from metrics.recorder import Recorder
 from metrics.store import MetricsReader, MetricsUnavailable
 from router.core import events as ev
 from router.core.engine import Engine
-from router.core.journal import call_from_json, call_to_json
+from router.core.journal import call_from_json, call_to_json, encode_default
 from router.log import get_logger
 
 __all__ = ["CallJournal"]
@@ -82,7 +82,7 @@ class CallJournal:
             call = calls.get(ident)
             if call is None:
                 continue
-            entry = orjson.dumps(call_to_json(call))
+            entry = orjson.dumps(call_to_json(call), default=encode_default)
             if self._written.get(ident) != entry:
                 self._written[ident] = entry
                 self._recorder.state_nowait(self._key, {ident: entry.decode()})

@@ -11,6 +11,7 @@ from skills.calendar.calendar import (
     base_day,
     base_year_status,
     calendar_changes,
+    years_in_view,
 )
 from skills.calendar.day import WEEKDAYS, Day, DayStatus, Source, YearStatus
 from skills.calendar.overrides import load_calendar_overrides, parse_calendar_overrides
@@ -28,4 +29,5 @@ __all__ = [
     "calendar_changes",
     "load_calendar_overrides",
     "parse_calendar_overrides",
+    "years_in_view",
 ]

@@ -23,7 +23,8 @@ from skills.calendar.sources import (
     statutory_days,
 )
 
-__all__ = ["WorkCalendar", "YearOverride", "base_day", "base_year_status", "calendar_changes"]
+__all__ = ["WorkCalendar", "YearOverride", "base_day", "base_year_status", "calendar_changes",
+           "years_in_view"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,12 @@ class WorkCalendar:
 
     def is_working_day(self, date: dt.date) -> bool:
         return self.day(date).working
+
+
+def years_in_view(year: int, *calendars: WorkCalendar) -> list[int]:
+    """The years worth reporting: this one, the next, and every year an overrides file
+    names."""
+    return sorted({year, year + 1, *(y for calendar in calendars for y in calendar.years)})
 
 
 def calendar_changes(old: WorkCalendar, new: WorkCalendar, years: Iterable[int]

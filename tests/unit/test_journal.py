@@ -8,9 +8,10 @@ import orjson
 import pytest
 
 from router.core import events as ev
+from router.core.call import Call
 from router.core.commands import PublishCallEvent, RecordCall, StartTimer
 from router.core.engine import Engine
-from router.core.journal import call_from_json, call_to_json
+from router.core.journal import call_from_json, call_to_json, encode_default
 from skills.catalogue import load_catalogue
 
 CATALOGUE = load_catalogue(Path(__file__).resolve().parents[2] / "skills" / "data" /
@@ -18,6 +19,12 @@ CATALOGUE = load_catalogue(Path(__file__).resolve().parents[2] / "skills" / "dat
 T0 = 1_795_485_600.0  # Tuesday 2026-11-24 10:00 Asia/Shanghai
 CALLER = "Local/77@hotline-lab-caller-00000001;1"
 SEAT = "Local/1001@hotline-lab-party-00000002;1"
+
+
+def _roundtrip(call: Call) -> Call:
+    """Through the journal's bytes, as a restart reads it back."""
+    return call_from_json(orjson.loads(orjson.dumps(call_to_json(call),
+                                                    default=encode_default)))
 
 
 def _ringing() -> Engine:
@@ -32,7 +39,7 @@ def _ringing() -> Engine:
 
 def test_a_call_in_progress_comes_back_from_its_journal_entry_as_it_was() -> None:
     call = _ringing().calls["c1"]
-    entry = orjson.loads(orjson.dumps(call_to_json(call)))
+    entry = orjson.loads(orjson.dumps(call_to_json(call), default=encode_default))
     assert entry["v"] == 1
     assert entry["call"]["state"] == "transferring"
     assert entry["call"]["legs"][0]["rung"] == ["2001"]
@@ -52,7 +59,7 @@ def test_an_entry_that_does_not_fit_is_refused(entry: dict[str, object], reason:
 def _restored() -> tuple[Engine, list[object]]:
     old = _ringing().calls["c1"]
     engine = Engine(CATALOGUE)
-    out = engine.feed(ev.JournalRestored((call_from_json(call_to_json(old)),)), T0 + 40)
+    out = engine.feed(ev.JournalRestored((_roundtrip(old),)), T0 + 40)
     return engine, list(out)
 
 
@@ -92,7 +99,7 @@ def test_a_seat_that_answered_a_restored_waiting_caller_in_the_gap_is_taken_as_a
     waiting = Engine(CATALOGUE)
     waiting.feed(ev.CallEntered("c2", CALLER, "13812345678", 1), T0)
     engine = Engine(CATALOGUE)
-    engine.feed(ev.JournalRestored((call_from_json(call_to_json(waiting.calls["c2"])),)),
+    engine.feed(ev.JournalRestored((_roundtrip(waiting.calls["c2"]),)),
                 T0 + 30)
     live = (ev.ChannelSnapshot("c2", CALLER, "c2", "caller", "", "b7"),
             ev.ChannelSnapshot("s2", SEAT, "c2", "operator", "", "b7"))
@@ -103,6 +110,6 @@ def test_a_seat_that_answered_a_restored_waiting_caller_in_the_gap_is_taken_as_a
         "with_operator", "1001", SEAT)
     # a caller still waiting stays waiting
     still = Engine(CATALOGUE)
-    still.feed(ev.JournalRestored((call_from_json(call_to_json(waiting.calls["c2"])),)), T0)
+    still.feed(ev.JournalRestored((_roundtrip(waiting.calls["c2"]),)), T0)
     assert still.feed(ev.Resynced((ev.ChannelSnapshot("c2", CALLER, "c2", "caller", "",
                                                        ""),)), T0 + 1) == []
