@@ -108,6 +108,12 @@ class Recorder:
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
+        # how many items were taken into the buffer, and how many of them are in Redis:
+        # a caller holding a mark knows when what it queued is durable
+        self._accepted = 0
+        self._written = 0
+        self._progress = asyncio.Event()
+        self.failing = False  # the last write failed (Redis down or refusing)
         self._script = client.register_script(RECORD_SCRIPT)
         self.on_drop = on_drop
         self.stats = RecorderStats()
@@ -119,6 +125,29 @@ class Recorder:
     @property
     def backlog(self) -> int:
         return len(self._buffer)
+
+    @property
+    def mark(self) -> int:
+        """A mark for everything queued so far (see :meth:`wait_written`)."""
+        return self._accepted
+
+    def written_through(self, mark: int) -> bool:
+        return self._written >= mark
+
+    async def wait_written(self, mark: int, timeout_s: float) -> bool:
+        """Wait until everything queued before ``mark`` is in Redis; False at once while
+        Redis is failing, or after ``timeout_s``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while self._written < mark:
+            remaining = deadline - loop.time()
+            if self.failing or remaining <= 0:
+                return False
+            self._progress.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(remaining):
+                    await self._progress.wait()
+        return True
 
     def record_nowait(self, record: CallRecord) -> None:
         """Queue a call's final record (and its counters) for writing."""
@@ -159,7 +188,10 @@ class Recorder:
                 await self._flush()
                 failures = 0
                 self.stats.connected = True
+                self.failing = False
             except (RedisError, OSError) as exc:
+                self.failing = True
+                self._progress.set()  # whoever waits for a write stops waiting
                 self.stats.write_errors += 1
                 self.stats.last_error = type(exc).__name__
                 if self.stats.connected or failures == 0:
@@ -186,6 +218,7 @@ class Recorder:
                 self.on_drop(self.stats.dropped)
             return
         self._buffer.append(item)
+        self._accepted += 1
         self._idle.clear()
         self._wake.set()
 
@@ -230,6 +263,8 @@ class Recorder:
                     self.stats.events_written += 1
             for _ in items:
                 self._buffer.popleft()
+            self._written += len(items)
+            self._progress.set()
         self._idle.set()
 
     def _record_call(self, record: CallRecord) -> tuple[list[str], list[str | int]]:

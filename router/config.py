@@ -87,6 +87,8 @@ class RedisSettings(_Section):
     namespace: str = Field(default="hotline", pattern=r"^[a-z][a-z0-9_-]*$")
     socket_timeout_s: float = Field(default=2.0, gt=0)
     buffer_size: int = Field(default=10_000, ge=10)
+    # an AMI action waits at most this long for the journal entry it follows to be written
+    journal_wait_s: float = Field(default=0.5, gt=0, le=10)
 
 
 class MqttSettings(_Section):

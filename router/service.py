@@ -32,6 +32,7 @@ from router.core import events as ev
 from router.core.commands import ReplyToRequest
 from router.core.engine import Engine
 from router.effects.executor import Executor
+from router.effects.gate import ActionGate
 from router.effects.mqtt import MqttBus
 from router.effects.timers import Timers
 from router.effects.topics import Topics
@@ -89,9 +90,10 @@ class Service:
         self.tickets = TicketDesk(tickets, bus, settings.tickets, self._feed_nowait,
                                   self.clock, lambda unit: topics.unit(unit, "ticket-replies"),
                                   self.monitor.count_ticket)
+        self.gate = ActionGate(recorder, ami.submit, settings.redis.journal_wait_s)
         self.executor = Executor(ami, bus, recorder, self.timers, topics, self._feed_nowait,
                                  settings.dialplan, self.tickets.create_nowait,
-                                 incarnation=f"{round(self.clock() * 1000):x}")
+                                 incarnation=f"{round(self.clock() * 1000):x}", gate=self.gate)
         self.stats = ServiceStats()
         self.stopping = False
         self.ready = asyncio.Event()  # set after the first resync
@@ -131,6 +133,7 @@ class Service:
                 if self.http is not None:
                     group.create_task(self.http.run(), name="http")
                 group.create_task(self.recorder.run(), name="metrics-recorder")
+                group.create_task(self.gate.run(), name="journal-gate")
                 group.create_task(self._consume(), name="router-core")
                 if self.settings.service.health_file is not None:
                     group.create_task(self._report_health(self.settings.service.health_file),
@@ -173,8 +176,9 @@ class Service:
                     now = self.clock()
                     self._apply_clock_step(now)
                     commands = self.engine.feed(event, now)
-                    touched = self.journal.write(event)  # before the router acts on it
-                    self.executor.execute(commands)
+                    touched = self.journal.write(event)
+                    # the PBX is acted on only once the journal says what is being done
+                    self.executor.execute(commands, journal_mark=self.recorder.mark)
                     self.journal.forget_ended(touched)  # after the call's record
                     self.monitor.watch_standards(commands)
             finally:

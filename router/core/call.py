@@ -184,6 +184,7 @@ class Call:
     emergency_matter: str = ""
     connected_unit: str = ""
     specialist: str = ""
+    events_published: int = 0  # the call's events so far (the next one's number - 1)
 
     def clone(self) -> Call:
         """A copy sharing nothing mutable (plans, attempts and ticket requests are frozen):

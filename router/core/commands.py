@@ -91,6 +91,10 @@ class PublishCallEvent:
     kind: str
     at: float
     data: Mapping[str, object] = field(default_factory=dict)
+    # the call's n-th event, numbered by the engine as it leaves the core; not part of
+    # equality, so a handler's expected commands are written without it (tests assert it
+    # on its own)
+    seq: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,9 @@ bus and the recorder must do next. Time is an input (``now``, Unix seconds); a t
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from router.core import events as ev
@@ -21,10 +22,10 @@ from router.core.commands import (
     HangupChannel,
     PublishCallEvent,
     RecordCall,
-    StartTimer,
 )
 from router.core.outcome import final_outcome, final_record, settled_outcome
 from router.core.presence import presence_commands
+from router.core.restore import restore_calls
 from router.core.tickets import ticket_failed, ticket_stored
 from router.core.transfer import TransferPolicy, Transfers
 from router.errors import IllegalTransition
@@ -32,6 +33,10 @@ from skills.calendar import WorkCalendar
 from skills.catalogue import Catalogue
 
 __all__ = ["Engine", "EngineStats"]
+
+# ended calls whose event count is kept for events that come after the end
+# (ticket.announced): a few minutes of calls at the hotline's rate
+_ENDED_KEPT = 1024
 
 
 @dataclass(slots=True)
@@ -48,6 +53,7 @@ class Engine:
     def __init__(self, catalogue: Catalogue, policy: TransferPolicy | None = None,
                  calendar: WorkCalendar | None = None) -> None:
         self.calls: dict[str, Call] = {}
+        self._ended: OrderedDict[str, int] = OrderedDict()  # call id -> events published
         self.stats = EngineStats()
         self.board = QueueBoard()
         self.transfers = Transfers(catalogue, policy or TransferPolicy(), self.board,
@@ -105,12 +111,28 @@ class Engine:
         before = self.calls.get(call_id) if isinstance(call_id, str) else None
         saved = before.clone() if before is not None else None
         try:
-            return self._handlers[type(event)](event, now)
+            commands = self._handlers[type(event)](event, now)
         except IllegalTransition:
             self.stats.illegal_transitions += 1
             if saved is not None:
                 self.calls[saved.call_id] = saved
             return []
+        return [self._numbered(c) if isinstance(c, PublishCallEvent) else c
+                for c in commands]
+
+    def _numbered(self, event: PublishCallEvent) -> PublishCallEvent:
+        """A call's events are numbered 1, 2, ... in the order they leave the core; the
+        count is part of the call (journalled), so it goes on across restarts."""
+        call = self.calls.get(event.call_id)
+        if call is not None:
+            call.events_published += 1
+            return replace(event, seq=call.events_published)
+        seq = self._ended.get(event.call_id, 0) + 1
+        self._ended[event.call_id] = seq
+        self._ended.move_to_end(event.call_id)
+        while len(self._ended) > _ENDED_KEPT:
+            self._ended.popitem(last=False)
+        return replace(event, seq=seq)
 
     def call_for_operator(self, operator: str) -> Call | None:
         """The call the operator is on now (an earlier call they left does not count)."""
@@ -247,6 +269,7 @@ class Engine:
             out.append(HangupChannel(call.call_id, leg.bridge_side))
         record = final_record(call, outcome or final_outcome(call, before), now)
         del self.calls[call.call_id]
+        self._ended[call.call_id] = call.events_published
         out += [
             CancelTimer(call.call_id, "*"),
             PublishCallEvent(call.call_id, "call.ended", now, {"outcome": record.outcome}),
@@ -323,18 +346,10 @@ class Engine:
         return out
 
     def _on_journal_restored(self, event: ev.JournalRestored, now: float) -> list[Command]:
-        """The calls of the router that ran before: known again, with their state. A leg in
-        flight gets its guard timer back (timers died with the old process)."""
-        out: list[Command] = []
-        margin = self.transfers.policy.originate_margin_s
-        for call in event.calls:
-            if call.call_id in self.calls or call.state is CallState.ENDED:
-                continue
-            self.calls[call.call_id] = call
-            leg = call.leg
-            if leg is not None and not leg.bridged:
-                out.append(StartTimer(call.call_id, f"leg:{leg.leg_id}",
-                                      max(now, leg.ring_until + 2 * margin)))
+        """The calls of the router that ran before: known again, with their state."""
+        restored, out = restore_calls(event.calls, set(self.calls),
+                                      self.transfers.policy.originate_margin_s, now)
+        self.calls.update((call.call_id, call) for call in restored)
         return out
 
     def _answered_unseen(self, call: Call, channels: tuple[ev.ChannelSnapshot, ...],

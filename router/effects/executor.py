@@ -21,6 +21,7 @@ from router.ami.client import AmiAction, AmiClient, AmiResponse
 from router.config import DialplanSettings
 from router.core import commands as cmd
 from router.core.events import CommandFailed, Event, TicketFailed
+from router.effects.gate import ActionGate
 from router.effects.mqtt import MqttBus
 from router.effects.timers import Timers
 from router.effects.topics import Topics
@@ -44,6 +45,7 @@ class Executor:
         dialplan: DialplanSettings | None = None,
         tickets: Callable[[cmd.CreateTicket], None] | None = None,
         incarnation: str = "0",
+        gate: ActionGate | None = None,
     ) -> None:
         self._dialplan = dialplan or DialplanSettings()
         self._tickets = tickets
@@ -53,17 +55,25 @@ class Executor:
         self._timers = timers
         self._topics = topics
         self._feedback = feedback
+        self._gate = gate
+        self._mark: int | None = None  # the journal entries the current commands follow
         self._log = get_logger(component="executor")
-        # event ids are "<call id>/<incarnation>.<seq>": a router that adopts a call after a
-        # restart starts its own sequence, so the ids stay unique across restarts
+        # event ids are "<call id>/<incarnation>.<seq>": the core numbers a call's events
+        # (the number is journalled, so it goes on after a restart), the incarnation keeps
+        # ids unique even if a journal entry was lost
         self._incarnation = incarnation
-        self._sequence: dict[str, int] = {}
         self.inflight: set[asyncio.Future[AmiResponse]] = set()
         self.failures: Counter[str] = Counter()
 
-    def execute(self, commands: list[cmd.Command]) -> None:
-        for command in commands:
-            self._one(command)
+    def execute(self, commands: list[cmd.Command], journal_mark: int | None = None) -> None:
+        """Carry out ``commands`` in order; their AMI actions wait for the journal to be
+        written through ``journal_mark`` (see router.effects.gate)."""
+        self._mark = journal_mark
+        try:
+            for command in commands:
+                self._one(command)
+        finally:
+            self._mark = None
 
     async def drain(self, timeout_s: float) -> bool:
         """Wait for the AMI actions already written (graceful stop)."""
@@ -144,18 +154,13 @@ class Executor:
             retain=True)
 
     def _publish_event(self, command: cmd.PublishCallEvent) -> None:
-        seq = self._sequence.get(command.call_id, 0) + 1
-        if command.kind == "call.ended":
-            self._sequence.pop(command.call_id, None)
-        else:
-            self._sequence[command.call_id] = seq
         data = dict(command.data)
         self._log.info(command.kind, call_id=command.call_id, **data)
         self._recorder.event_nowait({
             "kind": command.kind, "call_id": command.call_id, "at": f"{command.at:.3f}",
             "data": orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()})
         self._bus.publish_nowait(self._topics.call_events(command.call_id), {
-            "v": EVENT_VERSION, "event_id": f"{command.call_id}/{self._incarnation}.{seq}",
+            "v": EVENT_VERSION, "event_id": f"{command.call_id}/{self._incarnation}.{command.seq}",
             "kind": command.kind, "call_id": command.call_id, "at": command.at, "data": data})
 
     def _ami_action(self, call_id: str, build: Callable[[], AmiAction | None], what: str, *,
@@ -164,7 +169,8 @@ class Executor:
             action = build()
             if action is None:
                 return
-            future = self._ami.submit(action)
+            future = (self._gate.submit(action, self._mark) if self._gate is not None
+                      else self._ami.submit(action))
         except AmiError as exc:
             self._failed(call_id, what, exc, leg_id, quiet)
             return

@@ -184,6 +184,11 @@ class _Figures(Collector):
              service.ami.stats.reconnects),
             ("hotline_ami_late_pings", "AMI pings answered late behind an event backlog",
              service.ami.stats.late_pings),
+            ("hotline_journal_actions_held", "AMI actions that waited for their journal entry",
+             service.gate.held),
+            ("hotline_journal_not_durable",
+             "AMI actions sent before their journal entry was written (Redis failing or slow)",
+             service.gate.not_durable),
         ]
         yield from counts.values()
         yield from rates.values()

@@ -9,7 +9,7 @@ import pytest
 
 from router.core import events as ev
 from router.core.call import Call
-from router.core.commands import PublishCallEvent, RecordCall, StartTimer
+from router.core.commands import PublishCallEvent, RecordCall, SetChannelVar, StartTimer
 from router.core.engine import Engine
 from router.core.journal import call_from_json, call_to_json, encode_default
 from skills.catalogue import load_catalogue
@@ -63,11 +63,27 @@ def _restored() -> tuple[Engine, list[object]]:
     return engine, list(out)
 
 
-def test_a_restored_leg_gets_its_guard_timer_back() -> None:
+def test_a_restored_leg_gets_its_guard_timer_back_and_the_caller_its_transfer_flag(
+) -> None:
     engine, out = _restored()
     # the guard was ring time (20 s) + twice the originate margin (10 s) after the leg began
-    assert out == [StartTimer("c1", "leg:c1-L1", T0 + 10 + 20 + 20)]
+    assert out == [StartTimer("c1", "leg:c1-L1", T0 + 10 + 20 + 20),
+                   SetChannelVar("c1", CALLER, "HOTLINE_TRANSFER_PENDING", "yes")]
     assert engine.calls["c1"].state.value == "transferring"
+
+
+def test_a_restored_three_way_call_has_its_channel_set_again_as_connected() -> None:
+    # the old router may have died between journalling the connection and telling the
+    # PBX: the caller's channel would still requeue the caller when the seat leaves
+    old = _ringing()
+    old.feed(ev.LegAnswered("c1", "c1-L1", "tax-invoice", "2001"), T0 + 12)
+    old.feed(ev.PartyBridged("c1", "c1-L1-a", "Local/tax-invoice@hotline-department-leg-1;1",
+                             "b1", 3, True), T0 + 12.5)
+    assert old.calls["c1"].state.value == "three_way"
+    engine = Engine(CATALOGUE)
+    out = engine.feed(ev.JournalRestored((_roundtrip(old.calls["c1"]),)), T0 + 40)
+    assert out == [SetChannelVar("c1", CALLER, "HOTLINE_TRANSFER_PENDING", ""),
+                   SetChannelVar("c1", CALLER, "HOTLINE_SURVEY", "yes")]
 
 
 def test_a_leg_that_joined_during_the_gap_is_the_three_way_call_of_its_unit() -> None:
@@ -113,3 +129,26 @@ def test_a_seat_that_answered_a_restored_waiting_caller_in_the_gap_is_taken_as_a
     still.feed(ev.JournalRestored((_roundtrip(waiting.calls["c2"]),)), T0)
     assert still.feed(ev.Resynced((ev.ChannelSnapshot("c2", CALLER, "c2", "caller", "",
                                                        ""),)), T0 + 1) == []
+
+
+def _numbered(out: list[object]) -> list[tuple[str, int]]:
+    return [(c.kind, c.seq) for c in out if isinstance(c, PublishCallEvent)]
+
+
+def test_a_calls_event_numbers_go_on_after_a_restart_and_after_its_end() -> None:
+    first = _ringing()  # published: call.entered 1, operator.answered 2,
+    # transfer.requested 3, transfer.leg_started 4
+    assert first.calls["c1"].events_published == 4
+    engine = Engine(CATALOGUE)
+    engine.feed(ev.JournalRestored((_roundtrip(first.calls["c1"]),)), T0 + 40)
+    out = engine.feed(ev.ChannelHungUp("c1", "c1", CALLER, 16), T0 + 41)
+    assert _numbered(out) == [("transfer.cancelled", 5), ("call.ended", 6)]
+    # an event about the call after its end (the ticket's announcement) is the 7th
+    out = engine.feed(ev.TicketAnnounced("c1", "T-1"), T0 + 42)
+    assert _numbered(out) == [("ticket.announced", 7)]
+    # a refused event numbers nothing
+    fresh = Engine(CATALOGUE)
+    fresh.feed(ev.CallEntered("c2", CALLER, "13812345678", 1), T0)
+    assert fresh.feed(ev.LegAnswered("c2", "c2-L9", "x", "2001"), T0 + 1) == []
+    assert _numbered(fresh.feed(ev.OperatorAnswered("c2", CALLER, SEAT, "1001"), T0 + 2)) \
+        == [("operator.answered", 2)]
