@@ -14,15 +14,21 @@ __all__ = ["channel_snapshots", "queue_snapshot"]
 
 
 def channel_snapshots(events: Iterable[AmiMessage]) -> tuple[ChannelSnapshot, ...]:
-    """The live channels that belong to a hotline call (HOTLINE_CALL_ID set)."""
+    """The live channels that belong to a hotline call (HOTLINE_CALL_ID set), and the
+    channels bridged with one of them (a queue member's phone: role ``member``), so that a
+    resync can tell who answered a department leg it did not see answered."""
     out: list[ChannelSnapshot] = []
+    others: list[AmiMessage] = []
     for event in events:
         if event.event != "CoreShowChannel":
             continue
         variables = event.variables()
         call_id = variables.get(VAR_CALL_ID, "")
         uniqueid = event.get("Uniqueid") or ""
-        if not call_id or not uniqueid:
+        if not uniqueid:
+            continue
+        if not call_id:
+            others.append(event)
             continue
         out.append(ChannelSnapshot(
             uniqueid=uniqueid,
@@ -32,6 +38,12 @@ def channel_snapshots(events: Iterable[AmiMessage]) -> tuple[ChannelSnapshot, ..
             leg_id=variables.get(VAR_LEG_ID, ""),
             bridge_id=event.get("BridgeId") or "",
         ))
+    calls_by_bridge = {s.bridge_id: s.call_id for s in out if s.bridge_id}
+    for event in others:
+        bridge = event.get("BridgeId") or ""
+        if bridge in calls_by_bridge:
+            out.append(ChannelSnapshot(event.get("Uniqueid") or "", event.get("Channel") or "",
+                                       calls_by_bridge[bridge], "member", "", bridge))
     return tuple(out)
 
 

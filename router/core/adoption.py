@@ -4,13 +4,15 @@ still recorded, once."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from router.core.call import Call, CallState, Leg
 from router.core.commands import Command, SetChannelVar
 from router.core.events import ChannelSnapshot
 from router.dialplan import VAR_SURVEY, VAR_TRANSFER_PENDING
 from skills.catalogue import Catalogue
 
-__all__ = ["adopt", "extension_of"]
+__all__ = ["adopt", "extension_of", "specialist_in"]
 
 
 def extension_of(channel: str) -> str:
@@ -19,6 +21,23 @@ def extension_of(channel: str) -> str:
     for stop in ("@", ";"):
         resource = resource.split(stop, 1)[0]
     return resource.rsplit("-", 1)[0] if channel.startswith("PJSIP/") else resource
+
+
+def specialist_in(live: Iterable[ChannelSnapshot], queue_side: str, catalogue: Catalogue
+                  ) -> str:
+    """The specialist a department leg's queue side is bridged with (an answer the router
+    did not see): the other channel of that bridge is the member's phone."""
+    channels = list(live)
+    side = next((s for s in channels if s.uniqueid == queue_side), None)
+    if side is None or not side.bridge_id:
+        return ""
+    member = next((s for s in channels if s.bridge_id == side.bridge_id
+                   and s.uniqueid != queue_side), None)
+    if member is None:
+        return ""
+    extension = extension_of(member.channel)
+    return next((sid for sid, spec in catalogue.spec.specialists.items()
+                 if spec.extension == extension), extension)
 
 
 def adopt(caller: ChannelSnapshot, live: tuple[ChannelSnapshot, ...], catalogue: Catalogue,
@@ -40,7 +59,8 @@ def adopt(caller: ChannelSnapshot, live: tuple[ChannelSnapshot, ...], catalogue:
         # the leg's ;1 side is Local/<queue>@hotline-department-leg-<n>;1
         queue = leg.channel.split("/", 1)[-1].split("@", 1)[0]
         unit = catalogue.team_unit.get(queue, "")
-        call.legs.append(Leg(leg.leg_id, queue, unit, now, answered=True, bridged=True))
+        call.legs.append(Leg(leg.leg_id, queue, unit, now, answered=True, bridged=True,
+                             specialist=specialist_in(live, f"{leg.leg_id}-b", catalogue)))
         # it was asked for before the restart: count it for the unit that answered (the
         # request itself, and the unit it was planned for, were lost with the old router)
         call.transfer_requested_at = call.three_way_at = now

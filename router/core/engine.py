@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from router.core import events as ev
-from router.core.adoption import adopt, extension_of
+from router.core.adoption import adopt, extension_of, specialist_in
 from router.core.board import QueueBoard, QueueCaller
 from router.core.call import Call, CallState, Trigger
 from router.core.commands import (
@@ -379,6 +379,8 @@ class Engine:
                 or not caller.bridge_id or side.bridge_id != caller.bridge_id:
             return []
         parties = sum(1 for s in live.values() if s.bridge_id == caller.bridge_id)
+        if not leg.specialist:  # answered unseen: who is on the leg's other side
+            leg.specialist = specialist_in(live.values(), leg.queue_side, self.catalogue)
         return self.transfers.bridged(call, ev.PartyBridged(
             call.call_id, side.uniqueid, side.channel, side.bridge_id, parties, True), now)
 

@@ -1,13 +1,22 @@
-"""The call journal on the real lab: a router stopped with calls in progress, a gap in
-which those calls move on without it, and its successor picking them up from the journal."""
+"""The call journal on the real lab: a router stopped (SIGTERM) or killed (SIGKILL) with a
+call in every state, a gap in which those calls move on without it, and its successor
+picking them up from the journal.
+
+The five calls when the router stops: S in the survey (operator and specialist gone),
+O with its operator, T three-way, R with its department leg ringing, W waiting for a seat.
+In the gap: S's caller answers the survey and the call ends, R's specialist answers (a
+real three-way call), O's caller hangs up, and the seat O freed takes W.
+"""
 
 from __future__ import annotations
 
 import json
 import signal
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 import redis.asyncio as aioredis
 
 from router.lab.lab import Lab
@@ -15,129 +24,115 @@ from tests.support.lab import Pbx, metrics_verify, observe_bus, router_env, rout
 from tests.support.waiting import eventually
 
 
-async def _record(env: dict[str, str], call_id: str) -> dict[str, Any]:
+async def _records(env: dict[str, str], call_ids: list[str]) -> tuple[list[dict[str, Any]],
+                                                                       list[str]]:
+    """Each call's record (waiting for it), and what is left in the journal."""
     client = aioredis.Redis.from_url(env["ROUTER_REDIS__URL"], decode_responses=True)
+    ns = env["ROUTER_REDIS__NAMESPACE"]
     try:
-        key = f"{env['ROUTER_REDIS__NAMESPACE']}:v1:call:{call_id}"
-        raw = await eventually(lambda: client.get(key), 15, f"the record of {call_id}")
-        journal = await client.hgetall(f"{env['ROUTER_REDIS__NAMESPACE']}:v1:journal")
+        records = [json.loads(await eventually(lambda c=c: client.get(f"{ns}:v1:call:{c}"),
+                                               15, f"the record of {c}"))
+                   for c in call_ids]
+        journal = await client.hgetall(f"{ns}:v1:journal")
     finally:
         await client.aclose()
-    record: dict[str, Any] = json.loads(raw)
-    record["_journal_left"] = sorted(journal)
-    return record
+    return records, sorted(journal)
 
 
-async def test_calls_that_move_on_while_the_router_is_stopped_are_recorded_right(
-    lab: Lab, pbx: Pbx, tmp_path: Path, catalogue_path: Path
+def _fields(record: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {name: record[name] for name in names}
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
+async def test_calls_in_every_state_are_taken_over_and_recorded_once(
+    lab: Lab, pbx: Pbx, tmp_path: Path, catalogue_path: Path, stop: signal.Signals
 ) -> None:
     env = router_env(lab, catalogue_path, tmp_path / "t.sqlite3", "journal")
     log = tmp_path / "router.log"
     async with observe_bus(lab, env["ROUTER_MQTT__TOPIC_PREFIX"]) as bus:
         first = await router_process(env, log)
-        # one call whose department leg rings when the router stops, answered in the gap
-        await pbx.enable("1001", transfer_matter="101", transfer_after_s=0.5)
-        await pbx.enable("2001", answer_after_s=2.5)
-        ringing = await pbx.control.place_call("13877770011")
-        await bus.wait_call_event(ringing, "transfer.leg_started")
-        # another with its operator, which the caller ends in the gap
-        await pbx.enable("1002")
-        talking = await pbx.control.place_call("13877770012")
-        await bus.wait_call_event(talking, "operator.answered")
-
-        first.send_signal(signal.SIGTERM)
-        assert await first.wait() == 0
-        await pbx.events.wait_for(pbx.event("BridgeEnter", Uniqueid=f"{ringing}-L1-a",
-                                            BridgeNumChannels="3"), 20, "the three-way call")
-        await pbx.control.hangup(talking)
-        await pbx.events.wait_for(pbx.event("Hangup", Uniqueid=talking), 10)
-
-        second = await router_process(env, log)
-        try:
-            connected = await bus.wait_call_event(ringing, "transfer.connected")
-            await pbx.control.hangup(ringing)
-            await bus.wait_call_event(ringing, "call.ended")
-            gone = await _record(env, talking)
-            transferred = await _record(env, ringing)
-        finally:
-            second.send_signal(signal.SIGTERM)
-            await second.wait()
-
-    assert (connected["data"]["queue"], connected["data"]["unit"]) == ("tax-invoice", "tax")
-    assert {k: transferred[k] for k in ("outcome", "adopted", "matter", "unit",
-                                        "connected_unit", "transfer_requested")} == {
-        "outcome": "transferred", "adopted": False, "matter": "101", "unit": "tax",
-        "connected_unit": "tax", "transfer_requested": True}
-    assert transferred["three_way_at"] is not None
-    # the call that ended unseen: recorded once, with what the journal knew
-    assert {k: gone[k] for k in ("outcome", "operator", "transfer_requested")} == {
-        "outcome": "lost", "operator": "1002", "transfer_requested": False}
-    ended = [e for e in bus.call_events(talking) if e["kind"] == "call.ended"]
-    assert [e["data"] for e in ended] == [{"outcome": "lost"}]
-    assert transferred["_journal_left"] == []  # both calls left the journal
-    # nobody rung twice across the restart, and the counters are what the records say
-    rung = pbx.events.matching(pbx.event("AgentCalled", Queue="tax-invoice"))
-    assert [m.get("MemberName") for m in rung] == ["2001"]
-    day = transferred["day"]
-    assert await metrics_verify(env, day) == f"{day}: 2 call records, 0 differences"
-
-
-async def test_a_router_killed_with_a_caller_waiting_and_one_in_the_survey_loses_neither(
-    lab: Lab, pbx: Pbx, tmp_path: Path, catalogue_path: Path
-) -> None:
-    env = router_env(lab, catalogue_path, tmp_path / "t.sqlite3", "journal-kill")
-    log = tmp_path / "router.log"
-    async with observe_bus(lab, env["ROUTER_MQTT__TOPIC_PREFIX"]) as bus:
-        first = await router_process(env, log)
-        # a transferred call whose operator and specialist both leave: the caller is in
-        # the survey when the router dies
+        # S: transferred, then the operator (after 1 s) and the specialist (2 s) leave
         await pbx.enable("1001", transfer_matter="101", transfer_after_s=0.5, talk_s=1)
         await pbx.enable("2001", answer_after_s=0.5, talk_s=2)
-        surveyed = await pbx.control.place_call("13877770021")
-        await bus.wait_call_event(surveyed, "operator.answered")
-        # the seat logs out after this call: once its phone has marked itself in use (or
-        # that would overwrite the logout and the seat would take the next caller)
-        await pbx.events.wait_for(pbx.event("UserEvent", UserEvent="HotlineLabPartyAnswered",
-                                            Party="1001"), 10, "the seat in use")
-        await pbx.control.device_state("1001", "UNAVAILABLE")
-        # a caller who waits: no seat is free
-        waiting = await pbx.control.place_call("13877770022")
-        await bus.wait_call_event(waiting, "call.entered")
+        s = await pbx.control.place_call("13877770041")
+        await bus.wait_call_event(s, "transfer.connected")
+        await pbx.control.party("1001")  # its next call: answer and stay
         await pbx.events.wait_for(pbx.event("UserEvent", UserEvent="HotlineSurveyStarted",
-                                            Uniqueid=surveyed), 20, "the survey")
-        first.send_signal(signal.SIGKILL)
-        await first.wait()
+                                            Uniqueid=s), 20, "S's survey")
+        await pbx.control.device_state("2001", "UNAVAILABLE")
+        # O: with the seat S freed
+        o = await pbx.control.place_call("13877770042")
+        await bus.wait_call_event(o, "operator.answered")
+        # T: three-way with the filing team's 2002
+        await pbx.enable("1002", transfer_matter="105", transfer_after_s=0.5)
+        await pbx.enable("2002", answer_after_s=0.5)
+        t = await pbx.control.place_call("13877770043")
+        await bus.wait_call_event(t, "transfer.connected")
+        # R: the registration team's 2003 answers 3 s after its leg starts ringing
+        await pbx.enable("1003", transfer_matter="111", transfer_after_s=0.5)
+        await pbx.enable("2003", answer_after_s=3)
+        r = await pbx.control.place_call("13877770044")
+        await bus.wait_call_event(r, "operator.answered")
+        # W: every seat is busy
+        w = await pbx.control.place_call("13877770045")
+        await bus.wait_call_event(w, "call.entered")
+        await pbx.events.wait_for(pbx.event("Newchannel", Uniqueid=f"{r}-L1-a"), 10,
+                                  "R's department leg on the PBX")
 
-        # in the gap: the survey is answered and the call ends; a seat takes the waiting caller
-        await pbx.control.press(f"{surveyed}-phone", "11")
-        await pbx.events.wait_for(pbx.event("Hangup", Uniqueid=surveyed), 20)
-        await pbx.enable("1002")
+        first.send_signal(stop)
+        assert await first.wait() == (0 if stop is signal.SIGTERM else -signal.SIGKILL)
+        await pbx.control.press(f"{s}-phone", "11")
+        await pbx.events.wait_for(pbx.event("Hangup", Uniqueid=s), 20, "S's end")
+        await pbx.events.wait_for(pbx.event("BridgeEnter", Uniqueid=f"{r}-L1-a",
+                                            BridgeNumChannels="3"), 20, "R's three-way call")
+        await pbx.control.hangup(o)
         await pbx.events.wait_for(pbx.event("AgentConnect", Queue="hotline-operators",
-                                            Uniqueid=waiting), 20, "the seat answering")
+                                            Uniqueid=w), 20, "W answered by O's seat")
 
         second = await router_process(env, log)
         try:
-            answered = await bus.messages.wait_for(
-                lambda m: m[0].endswith(f"/calls/{waiting}/events")
-                and m[1]["kind"] == "operator.answered"
-                and m[1]["data"] == {"operator": "1002"}, what="the seat seen")
-            await pbx.control.hangup(waiting)
-            await bus.wait_call_event(waiting, "call.ended")
-            done = await _record(env, surveyed)
-            served = await _record(env, waiting)
+            connected = await bus.wait_call_event(r, "transfer.connected")
+            for call_id in (t, r, w):
+                await pbx.control.hangup(call_id)
+            for call_id in (s, o, t, r, w):
+                await bus.wait_call_event(call_id, "call.ended")
+            (rs, ro, rt, rr, rw), journal_left = await _records(env, [s, o, t, r, w])
         finally:
             second.send_signal(signal.SIGTERM)
             await second.wait()
 
-    assert answered[1]["data"] == {"operator": "1002"}
-    # the surveyed call had settled its outcome before the router died: kept, recorded once
-    assert {k: done[k] for k in ("outcome", "matter", "unit", "connected_unit")} == {
-        "outcome": "transferred", "matter": "101", "unit": "tax", "connected_unit": "tax"}
-    assert {k: served[k] for k in ("outcome", "operator", "transfer_requested")} == {
-        "outcome": "handled_by_operator", "operator": "1002", "transfer_requested": False}
-    for call_id in (surveyed, waiting):
-        ended = [e for e in bus.call_events(call_id) if e["kind"] == "call.ended"]
-        assert len(ended) == 1, call_id
-    assert served["_journal_left"] == []
-    day = served["day"]
-    assert await metrics_verify(env, day) == f"{day}: 2 call records, 0 differences"
+    assert _fields(rs, "outcome", "matter", "unit", "connected_unit", "survey_resolved") == {
+        "outcome": "transferred", "matter": "101", "unit": "tax", "connected_unit": "tax",
+        "survey_resolved": None}  # its survey answer was keyed while no router listened
+    assert _fields(ro, "outcome", "operator", "transfer_requested") == {
+        "outcome": "lost", "operator": "1001", "transfer_requested": False}
+    assert _fields(rt, "outcome", "matter", "unit", "connected_unit", "operator") == {
+        "outcome": "transferred", "matter": "105", "unit": "tax", "connected_unit": "tax",
+        "operator": "1002"}
+    # the leg answered in the gap: the transfer it was, for the unit it was planned for
+    assert (connected["data"]["queue"], connected["data"]["specialist"]) == (
+        "tax-registration", "2003")
+    assert _fields(rr, "outcome", "adopted", "matter", "unit", "connected_unit",
+                   "transfer_requested") == {
+        "outcome": "transferred", "adopted": False, "matter": "111", "unit": "tax",
+        "connected_unit": "tax", "transfer_requested": True}
+    assert _fields(rw, "outcome", "operator") == {"outcome": "handled_by_operator",
+                                                   "operator": "1001"}
+    # one call.ended per call; event ids unique, and a call's numbers go on across the
+    # restart without a gap or a repeat
+    for call_id in (s, o, t, r, w):
+        events = bus.call_events(call_id)
+        assert [e["kind"] for e in events].count("call.ended") == 1, call_id
+        assert len({e["event_id"] for e in events}) == len(events), call_id
+    numbers = sorted(int(e["event_id"].rsplit(".", 1)[1]) for e in bus.call_events(t))
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert len({e["event_id"].split("/")[1].split(".")[0] for e in bus.call_events(t)}) == 2
+    # every seat and specialist rung once for each call or leg they were rung for
+    rung = Counter((m.get("Uniqueid"), m.get("MemberName"))
+                   for m in pbx.events.matching(pbx.event("AgentCalled")))
+    assert rung == {(s, "1001"): 1, (f"{s}-L1-b", "2001"): 1, (o, "1001"): 1,
+                    (t, "1002"): 1, (f"{t}-L1-b", "2002"): 1, (r, "1003"): 1,
+                    (f"{r}-L1-b", "2003"): 1, (w, "1001"): 1}
+    assert journal_left == []
+    day = rs["day"]
+    assert await metrics_verify(env, day) == f"{day}: 5 call records, 0 differences"

@@ -93,12 +93,15 @@ def test_a_leg_that_joined_during_the_gap_is_the_three_way_call_of_its_unit() ->
                                "department-leg", "c1-L1", "b1"),
             ev.ChannelSnapshot("c1-L1-b", "Local/tax-invoice@hotline-department-leg-1;2", "c1",
                                "department-leg", "c1-L1", "b2"),
+            ev.ChannelSnapshot("m1", "Local/2005@hotline-lab-party-00000009;1", "", "", "",
+                               "b2"),
             ev.ChannelSnapshot("s1", SEAT, "c1", "operator", "", "b1"))
     out = engine.feed(ev.Resynced(live), T0 + 41)
     assert [c.kind for c in out if isinstance(c, PublishCallEvent)] == ["transfer.connected"]
     call = engine.calls["c1"]
-    assert (call.state.value, call.connected_unit, call.three_way_at) == (
-        "three_way", "tax", T0 + 41)
+    # the specialist who answered unseen is the member bridged with the leg's queue side
+    assert (call.state.value, call.connected_unit, call.three_way_at, call.specialist) == (
+        "three_way", "tax", T0 + 41, "2005")
 
 
 def test_a_restored_call_gone_from_the_pbx_is_recorded_lost_once() -> None:
