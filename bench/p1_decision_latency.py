@@ -85,7 +85,7 @@ async def measure(lab: Lab, requests: int) -> dict[str, object]:
         for n in range(requests):
             call_id = f"bench-{n}"
             entered[call_id] = time.perf_counter()
-            service.events.put_nowait(ev.TransferRequested(
+            service.events.feed_nowait(ev.TransferRequested(
                 f"r{n}", "101", "phone", call_id=call_id, operator_channel=f"Local/s{n}@b;1"))
             await asyncio.sleep(max(0.0, started + (n + 1) * interval - time.perf_counter()))
         await service.events.join()

@@ -9,18 +9,30 @@ from collections.abc import Callable
 
 from metrics.keys import Keys
 from metrics.recorder import Recorder
+from metrics.store import MetricsReader
 from router.ami.client import AmiClient
 from router.ami.parse import WANTED_EVENTS
+from router.clock import SteadyClock
 from router.config import Settings
 from router.core.engine import Engine
 from router.core.transfer import TransferPolicy
+from router.effects.executor import Executor
+from router.effects.gate import ActionGate
 from router.effects.mqtt import MqttBus
 from router.effects.redis_client import redis_client
+from router.effects.timers import Timers
 from router.effects.topics import Topics
 from router.errors import AmiLoginError, ConfigError, ConfigErrors
+from router.event_queue import EventQueue
+from router.inbox import Inbox
+from router.journal import CallJournal
 from router.log import configure_logging, get_logger
+from router.monitoring import Monitor
 from router.service import Service
+from router.tickets.desk import TicketDesk
 from router.tickets.store import TicketStore
+from router.web.endpoints import Endpoints
+from router.web.server import HttpServer
 from skills.calendar import WorkCalendar, load_calendar_overrides
 from skills.catalogue import Catalogue, CatalogueInvalid, load_catalogue
 
@@ -50,23 +62,43 @@ def load_calendar_checked(settings: Settings) -> WorkCalendar:
 
 
 def build_service(settings: Settings, clock: Callable[[], float] = time.time) -> Service:
+    """Every component, each given only the ports it needs."""
     catalogue = load_catalogue_checked(settings)
-    topics = Topics(settings.mqtt.topic_prefix)
-    recorder = Recorder(redis_client(settings.redis), Keys(settings.redis.namespace),
-                        buffer_size=settings.redis.buffer_size)
     calendar = load_calendar_checked(settings)
-    return Service(
-        settings=settings,
-        engine=Engine(catalogue, TransferPolicy(settings.transfer.originate_margin_s),
-                      calendar),
-        tickets=TicketStore(settings.tickets.db_path,
-                            lambda kind, unit: topics.unit(unit, kind)),
-        ami=AmiClient(settings.ami, wanted=WANTED_EVENTS),
-        bus=MqttBus(settings.mqtt, topics),
-        recorder=recorder,
-        topics=topics,
-        clock=clock,
+    keys = Keys(settings.redis.namespace)
+    topics = Topics(settings.mqtt.topic_prefix)
+    steady = clock if isinstance(clock, SteadyClock) else SteadyClock(clock)
+    events = EventQueue(settings.ami.event_queue_size)
+    recorder = Recorder(redis_client(settings.redis), keys,
+                        buffer_size=settings.redis.buffer_size)
+    engine = Engine(catalogue, TransferPolicy(settings.transfer.originate_margin_s), calendar)
+    ami = AmiClient(settings.ami, wanted=WANTED_EVENTS)
+    bus = MqttBus(settings.mqtt, topics)
+    timers = Timers(events.feed_nowait, steady)
+    monitor = Monitor(settings, engine, recorder, bus, topics, steady)
+    recorder.on_drop = monitor.metrics_dropped
+    tickets = TicketDesk(TicketStore(settings.tickets.db_path,
+                                     lambda kind, unit: topics.unit(unit, kind)),
+                         bus, settings.tickets, events.feed_nowait, steady,
+                         lambda unit: topics.unit(unit, "ticket-replies"), monitor.count_ticket)
+    gate = ActionGate(recorder, ami.submit, settings.redis.journal_wait_s)
+    executor = Executor(ami, bus, recorder, timers, topics, events.feed_nowait,
+                        settings.dialplan, tickets.create_nowait,
+                        incarnation=f"{round(steady() * 1000):x}", gate=gate)
+    service = Service(
+        settings=settings, engine=engine, ami=ami, bus=bus, recorder=recorder, topics=topics,
+        events=events, clock=steady, timers=timers, monitor=monitor, tickets=tickets,
+        executor=executor, gate=gate,
+        inbox=Inbox(settings, topics, bus, engine, events, tickets.handle_command, ami,
+                    steady),
+        journal=CallJournal(engine, recorder, keys, events.feed_nowait),
     )
+    if settings.http.enabled:
+        endpoints = Endpoints(MetricsReader(recorder.client, keys), engine, monitor,
+                              tickets.store, steady, settings.service.state_interval_s,
+                              service.health, service.gauges)
+        service.http = HttpServer(settings.http, endpoints.routes())
+    return service
 
 
 async def run_service(settings: Settings) -> int:

@@ -9,19 +9,24 @@ the sender's replies topic and never reaches the core.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from router.ami.client import AmiAction
+from router.ami.client import AmiAction, AmiClient
 from router.ami.membership import reconcile_membership
-from router.config import CatalogueSettings
+from router.config import CatalogueSettings, Settings
 from router.core.events import ConfigReplaced
 from router.core.hours import local
 from router.desk import InvalidDeskCommand, parse_desk_command
+from router.effects.mqtt import MqttBus
+from router.effects.topics import Topics
 from router.errors import AmiError
+from router.event_queue import EventQueue
 from router.log import get_logger
 from router.payloads import PayloadRejected, load_command, schema_errors
+from router.ports import CoreView
 from skills.calendar import (
     WorkCalendar,
     calendar_changes,
@@ -30,9 +35,6 @@ from skills.calendar import (
 )
 from skills.catalogue import Catalogue, CatalogueInvalid, load_catalogue
 from skills.changes import catalogue_changes
-
-if TYPE_CHECKING:
-    from router.service import Service
 
 __all__ = ["AdminCommand", "Inbox"]
 
@@ -48,43 +50,53 @@ class AdminCommand(BaseModel):
 
 
 class Inbox:
-    def __init__(self, service: Service) -> None:
-        self._s = service
+    def __init__(self, settings: Settings, topics: Topics, bus: MqttBus, core: CoreView,
+                 events: EventQueue, ticket_command: Callable[[str, bytes], None],
+                 ami: AmiClient, clock: Callable[[], float]) -> None:
+        self._settings = settings
+        self._topics = topics
+        self._bus = bus
+        self._core = core
+        self._events = events
+        self._ticket_command = ticket_command
+        self._ami = ami
+        self._clock = clock
+        self.rejected = 0  # desk commands refused (invalid, unknown party)
         self._reloads: asyncio.Queue[str] = asyncio.Queue()
         self._log = get_logger(component="inbox")
 
     async def on_message(self, topic: str, payload: bytes) -> None:
         """An MQTT command: a desk application's (operators, specialists) or an admin's."""
-        if topic == self._s.topics.admin_commands():
+        if topic == self._topics.admin_commands():
             await self._on_admin(payload)
             return
-        unit = self._s.topics.unit_of_ticket_command(topic)
+        unit = self._topics.unit_of_ticket_command(topic)
         if unit is not None:
-            self._s.tickets.handle_command(unit, payload)
+            self._ticket_command(unit, payload)
             return
-        target = self._s.topics.party_of_command(topic)
+        target = self._topics.party_of_command(topic)
         if target is None:
             return
         role, party = target
-        reply_topic = self._s.topics.party(role, party, "replies")
+        reply_topic = self._topics.party(role, party, "replies")
         parsed = parse_desk_command(role, party, payload)
         if isinstance(parsed, InvalidDeskCommand):
-            self._s.stats.desk_rejected += 1
+            self.rejected += 1
             self._log.warning("desk_command_invalid", role=role, party=party,
                               errors=parsed.errors)
-            self._s.bus.publish_nowait(reply_topic, {
+            self._bus.publish_nowait(reply_topic, {
                 "v": 1, "request_id": parsed.request_id or None, "accepted": False,
                 "reason": "invalid_command", "errors": list(parsed.errors)})
             return
-        spec = self._s.engine.catalogue.spec
+        spec = self._core.catalogue.spec
         if party not in (spec.operators if role == "operator" else spec.specialists):
-            self._s.stats.desk_rejected += 1
+            self.rejected += 1
             self._log.warning("desk_command_unknown_party", role=role, party=party)
-            self._s.bus.publish_nowait(reply_topic, {
+            self._bus.publish_nowait(reply_topic, {
                 "v": 1, "request_id": parsed.request_id, "accepted": False,
                 "reason": "unknown_party"})
             return
-        await self._s.events.put(parsed)
+        await self._events.put(parsed)
 
     async def _on_admin(self, payload: bytes) -> None:
         request_id: str | None = None
@@ -100,7 +112,7 @@ class Inbox:
         else:
             self.request_reload(command.request_id)
             return
-        self._s.bus.publish_nowait(self._s.topics.admin_replies(), {
+        self._bus.publish_nowait(self._topics.admin_replies(), {
             "v": 1, "request_id": request_id, "accepted": False, "reason": "invalid_command",
             "errors": errors})
 
@@ -112,21 +124,21 @@ class Inbox:
         while True:
             request_id = await self._reloads.get()
             result = await self._reload()
-            self._s.bus.publish_nowait(self._s.topics.admin_replies(), {
+            self._bus.publish_nowait(self._topics.admin_replies(), {
                 "v": 1, "request_id": request_id or None, **result})
 
     async def _reload(self) -> dict[str, object]:
         """Re-read everything the router reads from files (the catalogue with its units'
         working hours, the calendar overrides), validate it whole, and hand it to the engine
         through the event queue as one snapshot. A file with problems changes nothing."""
-        settings = self._s.settings.catalogue
+        settings = self._settings.catalogue
         try:
             # parsed in a worker thread, with a deadline: routing never waits for a file
-            async with asyncio.timeout(self._s.settings.service.reload_timeout_s):
+            async with asyncio.timeout(self._settings.service.reload_timeout_s):
                 catalogue, calendar = await asyncio.to_thread(_load, settings)
         except TimeoutError:
             errors = [f"reading and validating the files took over "
-                      f"{self._s.settings.service.reload_timeout_s} s"]
+                      f"{self._settings.service.reload_timeout_s} s"]
             self._log.error("config_reload_refused", reason="reload_timeout", errors=errors)
             return {"accepted": False, "reason": "reload_timeout", "errors": errors}
         except _Refused as exc:
@@ -134,7 +146,7 @@ class Inbox:
             return {"accepted": False, "reason": exc.reason, "errors": exc.errors}
         path = settings.path
         try:
-            status = await self._s.ami.send(AmiAction("QueueStatus"))
+            status = await self._ami.send(AmiAction("QueueStatus"))
             on_pbx = {e.get("Queue") for e in status.events if e.event == "QueueParams"}
             missing = sorted(set(catalogue.queues()) - on_pbx)
             if missing:
@@ -143,14 +155,14 @@ class Inbox:
                 self._log.error("config_reload_refused", reason="queues_missing_on_pbx",
                                 errors=errors)
                 return {"accepted": False, "reason": "queues_missing_on_pbx", "errors": errors}
-            engine = self._s.engine
+            engine = self._core
             changes = [*catalogue_changes(engine.catalogue, catalogue),
                        *calendar_changes(engine.calendar, calendar,
-                                         years_in_view(local(self._s.clock()).year,
+                                         years_in_view(local(self._clock()).year,
                                                        engine.calendar, calendar))]
-            await self._s.events.put(ConfigReplaced(catalogue, calendar))
-            membership = await reconcile_membership(self._s.ami, catalogue,
-                                                    self._s.settings.dialplan, status.events)
+            await self._events.put(ConfigReplaced(catalogue, calendar))
+            membership = await reconcile_membership(self._ami, catalogue,
+                                                    self._settings.dialplan, status.events)
         except AmiError as exc:
             self._log.error("config_reload_failed", error=type(exc).__name__, detail=str(exc))
             return {"accepted": False, "reason": "pbx_unreachable", "errors": [str(exc)]}

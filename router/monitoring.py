@@ -9,41 +9,47 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from metrics.keys import Keys
+from metrics.recorder import Recorder
 from metrics.store import MetricsReader, MetricsUnavailable
+from router.config import Settings
 from router.core.board import UnitState
 from router.core.commands import Command, RecordCall
 from router.core.hours import CalendarOutlook, calendar_outlook, local, working_time_before
 from router.core.standards import StandardsWatch
 from router.effects.memory import release_memory
+from router.effects.mqtt import MqttBus
+from router.effects.topics import Topics
 from router.log import get_logger
+from router.ports import CoreView
 from router.tickets.model import Ticket
-
-if TYPE_CHECKING:
-    from router.service import Service
 
 __all__ = ["Monitor"]
 
 
 class Monitor:
-    def __init__(self, service: Service) -> None:
-        self._s = service
-        settings = service.settings
+    def __init__(self, settings: Settings, core: CoreView, recorder: Recorder, bus: MqttBus,
+                 topics: Topics, clock: Callable[[], float]) -> None:
+        self._settings = settings
+        self._core = core
+        self._recorder = recorder
+        self._bus = bus
+        self._topics = topics
+        self._clock = clock
         self.keys = Keys(settings.redis.namespace)
         self.standards = StandardsWatch(settings.alerts.window_working_min,
                                         settings.alerts.min_sample)
         self._log = get_logger(component="monitor")
         self._dropped_alerted_at = -1e9
-        service.recorder.on_drop = self.metrics_dropped
 
     async def _trim_after_peaks(self) -> None:
         """After a peak, once calls are down to half of it, hand the memory back."""
         peak = 0
         while True:
             await asyncio.sleep(30)
-            calls = len(self._s.engine.calls)
+            calls = len(self._core.calls)
             peak = max(peak, calls)
             if peak >= 200 and calls <= peak // 2:
                 release_memory()
@@ -53,15 +59,15 @@ class Monitor:
     def metrics_dropped(self, dropped: int) -> None:
         """The metrics buffer overflowed (Redis down too long): counted, and alerted at most
         once a minute."""
-        now = self._s.clock()
+        now = self._clock()
         if now - self._dropped_alerted_at < 60:
             return
         self._dropped_alerted_at = now
         self._log.error("metrics_buffer_overflow", dropped=dropped,
-                        buffer_size=self._s.settings.redis.buffer_size)
-        self._s.bus.publish_nowait(self._s.topics.alerts("metrics"), {
+                        buffer_size=self._settings.redis.buffer_size)
+        self._bus.publish_nowait(self._topics.alerts("metrics"), {
             "v": 1, "alert": "metrics_buffer_overflow", "dropped": dropped,
-            "buffer_size": self._s.settings.redis.buffer_size})
+            "buffer_size": self._settings.redis.buffer_size})
 
     async def run(self) -> None:
         await self._restore_standards()
@@ -72,8 +78,8 @@ class Monitor:
             group.create_task(self._trim_after_peaks(), name="memory-trim")
 
     def unit_states(self) -> dict[str, UnitState]:
-        now, catalogue = self._s.clock(), self._s.engine.catalogue
-        return {uid: self._s.engine.board.unit(list(unit.teams), now)
+        now, catalogue = self._clock(), self._core.catalogue
+        return {uid: self._core.board.unit(list(unit.teams), now)
                 for uid, unit in catalogue.units.items()}
 
     async def _publish_unit_states(self) -> None:
@@ -83,13 +89,13 @@ class Monitor:
             for unit, state in self.unit_states().items():
                 if last.get(unit) != state:
                     last[unit] = state
-                    self._s.recorder.state_nowait(keys.unit_state(unit), {
+                    self._recorder.state_nowait(keys.unit_state(unit), {
                         "logged_in": str(state.logged_in), "available": str(state.available),
                         "paused": str(state.paused),
                         "callers_waiting": str(state.callers_waiting),
                         "longest_wait_s": f"{state.longest_wait_s:.0f}",
-                        "updated_at": f"{self._s.clock():.0f}"})
-            await asyncio.sleep(self._s.settings.service.state_interval_s)
+                        "updated_at": f"{self._clock():.0f}"})
+            await asyncio.sleep(self._settings.service.state_interval_s)
 
     def watch_standards(self, commands: list[Command]) -> None:
         records = [c.record for c in commands if isinstance(c, RecordCall)]
@@ -103,10 +109,10 @@ class Monitor:
         """What a restart must not forget: the alerts raised (from their Redis hashes, so
         that a unit back at 90% is cleared) and the calls of the window (from the per-call
         records of the days it reaches back to; those this process records come live)."""
-        started, catalogue = self._s.clock(), self._s.engine.catalogue
-        reader = MetricsReader(self._s.recorder.client, self.keys)
+        started, catalogue = self._clock(), self._core.catalogue
+        reader = MetricsReader(self._recorder.client, self.keys)
         window = self.standards.window_working_min
-        earliest = min((working_time_before(unit.hours, self._s.engine.calendar, started,
+        earliest = min((working_time_before(unit.hours, self._core.calendar, started,
                                             window) for unit in catalogue.units.values()),
                        default=started)
         first, today = local(max(earliest, started - 31 * 86400)).date(), local(started).date()
@@ -134,35 +140,35 @@ class Monitor:
         """The window slides with time: an alert clears when its bad calls leave it, even
         if no new call ends meanwhile."""
         while True:
-            await asyncio.sleep(self._s.settings.alerts.evaluate_interval_s)
+            await asyncio.sleep(self._settings.alerts.evaluate_interval_s)
             self._publish_alerts()
 
     def _publish_alerts(self) -> None:
         keys = self.keys
-        for alert in self.standards.evaluate(self._s.engine.catalogue, self._s.engine.calendar,
-                                             self._s.clock()):
+        for alert in self.standards.evaluate(self._core.catalogue, self._core.calendar,
+                                             self._clock()):
             log = self._log.error if alert.raised else self._log.info
             log("standard_alert", unit=alert.unit, standard=alert.standard,
                 raised=alert.raised, rate=round(alert.rate, 4), sample=alert.sample)
-            self._s.bus.publish_nowait(self._s.topics.alerts("standards"), {
+            self._bus.publish_nowait(self._topics.alerts("standards"), {
                 "v": 1, "unit": alert.unit, "standard": alert.standard,
                 "state": "raised" if alert.raised else "cleared", "rate": alert.rate,
                 "sample": alert.sample, "threshold": alert.threshold,
                 "window_working_min": self.standards.window_working_min})
-            self._s.recorder.state_nowait(keys.alerts(alert.unit), {
+            self._recorder.state_nowait(keys.alerts(alert.unit), {
                 alert.standard: "1" if alert.raised else "0",
                 f"{alert.standard}_rate": f"{alert.rate:.4f}",
                 f"{alert.standard}_sample": str(alert.sample)})
 
     def count_ticket(self, kind: str, ticket: Ticket, at: float) -> None:
         when = local(at)
-        self._s.recorder.count_ticket_nowait(kind, ticket.id, when.date().isoformat(), when.hour,
+        self._recorder.count_ticket_nowait(kind, ticket.id, when.date().isoformat(), when.hour,
                                           ticket.unit)
 
     def calendar_outlook(self) -> CalendarOutlook:
         """The calendar seen from today: computed on demand (61 cached look-ups)."""
-        return calendar_outlook(self._s.engine.calendar, self._s.clock(),
-                                self._s.settings.service.calendar_horizon_days)
+        return calendar_outlook(self._core.calendar, self._clock(),
+                                self._settings.service.calendar_horizon_days)
 
     async def _watch_calendar(self) -> None:
         """A warning while the coming days fall in a year without its notice: raised on MQTT
@@ -178,7 +184,7 @@ class Monitor:
             elif outlook.current and raised_on:
                 raised_on = ""
                 self._calendar_alert(outlook, raised=False)
-            await asyncio.sleep(self._s.settings.service.calendar_check_interval_s)
+            await asyncio.sleep(self._settings.service.calendar_check_interval_s)
 
     def _calendar_alert(self, outlook: CalendarOutlook, *, raised: bool) -> None:
         first = outlook.first_provisional_day
@@ -191,10 +197,10 @@ class Monitor:
                 "action": "when the State Council's notice for the year is published, write "
                           "it into the calendar overrides file (catalogue.calendar_overrides),"
                           " run check-config, then reload (docs/calendar.md)"}
-        self._s.bus.publish_nowait(self._s.topics.alerts("calendar"), body)
-        self._s.recorder.state_nowait(self.keys.calendar_alert(), {
+        self._bus.publish_nowait(self._topics.alerts("calendar"), body)
+        self._recorder.state_nowait(self.keys.calendar_alert(), {
             "raised": "1" if raised else "0",
             "first_provisional_day": first.isoformat() if first else "",
             "provisional_days": str(outlook.provisional_days),
             "years": ",".join(f"{y}:{s}" for y, s in outlook.years),
-            "updated_at": f"{self._s.clock():.0f}"})
+            "updated_at": f"{self._clock():.0f}"})

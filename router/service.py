@@ -1,27 +1,25 @@
 """The service: one consumer loop, event queue -> engine -> executor.
 
-Tasks (one TaskGroup, each named): the AMI link, the AMI pump (parse, resync on every
-login), the MQTT bus, the metrics recorder and the core consumer. Every source of events
-(AMI, desk commands, timers, executor feedback) feeds one bounded queue, so the engine
-sees one ordered stream and needs no lock.
+The components are built in router.app; here they run as tasks of one TaskGroup, each
+named: the AMI link, the AMI pump (parse, resync on every login), the MQTT bus, the
+reloader, the ticket desk, monitoring, HTTP, the metrics recorder, the journal gate and
+the core consumer. Every source of events (AMI, desk commands, timers, executor feedback,
+reloads, shutdown) feeds one bounded queue, so the engine sees one ordered stream.
 
-Graceful stop (SIGTERM): new transfer requests are refused (``shutting_down``), calls in
-progress keep being tracked, the AMI actions already written, the MQTT outbox and the
-metrics buffer are drained (bounded wait), then the connections close.
+Graceful stop (SIGTERM): a ShutdownRequested event joins the queue, after which the engine
+refuses new transfer requests (``shutting_down``); calls in progress keep being tracked,
+the AMI actions already written, the MQTT outbox and the metrics buffer are drained
+(bounded wait), then the connections close.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from metrics.keys import Keys
 from metrics.recorder import Recorder
-from metrics.store import MetricsReader
 from router.ami.client import AmiAction, AmiClient, LinkState
 from router.ami.membership import reconcile_membership
 from router.ami.parse import parse_event
@@ -29,7 +27,6 @@ from router.ami.snapshot import channel_snapshots, queue_snapshot
 from router.clock import SteadyClock
 from router.config import Settings
 from router.core import events as ev
-from router.core.commands import ReplyToRequest
 from router.core.engine import Engine
 from router.effects.executor import Executor
 from router.effects.gate import ActionGate
@@ -37,14 +34,14 @@ from router.effects.mqtt import MqttBus
 from router.effects.timers import Timers
 from router.effects.topics import Topics
 from router.errors import AmiError, AmiParseError
+from router.event_queue import EventQueue
 from router.health import Health, health_warnings, write_health_file
 from router.inbox import Inbox
 from router.journal import CallJournal
 from router.log import get_logger
 from router.monitoring import Monitor
 from router.tickets.desk import TicketDesk
-from router.tickets.store import TicketStore
-from router.web.endpoints import Endpoints
+from router.web.endpoints import Gauge
 from router.web.server import HttpServer
 
 __all__ = ["Service", "ServiceStats"]
@@ -55,7 +52,6 @@ class ServiceStats:
     events: int = 0
     parse_errors: int = 0
     resyncs: int = 0
-    desk_rejected: int = 0
     clock_steps: int = 0
 
 
@@ -64,6 +60,8 @@ class _Stop(Exception):
 
 
 class Service:
+    """Runs the components app.py built, each as a named task, and the consumer loop."""
+
     def __init__(
         self,
         *,
@@ -73,8 +71,15 @@ class Service:
         bus: MqttBus,
         recorder: Recorder,
         topics: Topics,
-        tickets: TicketStore,
-        clock: Callable[[], float] = time.time,
+        events: EventQueue,
+        clock: SteadyClock,
+        timers: Timers,
+        monitor: Monitor,
+        tickets: TicketDesk,
+        executor: Executor,
+        gate: ActionGate,
+        inbox: Inbox,
+        journal: CallJournal,
     ) -> None:
         self.settings = settings
         self.engine = engine
@@ -82,31 +87,21 @@ class Service:
         self.bus = bus
         self.recorder = recorder
         self.topics = topics
-        # every reader shares one clock, so a step of the wall clock is seen once
-        self.clock = clock if isinstance(clock, SteadyClock) else SteadyClock(clock)
-        self.events: asyncio.Queue[ev.Event] = asyncio.Queue(settings.ami.event_queue_size)
-        self.timers = Timers(self._feed_nowait, self.clock)
-        self.monitor = Monitor(self)
-        self.tickets = TicketDesk(tickets, bus, settings.tickets, self._feed_nowait,
-                                  self.clock, lambda unit: topics.unit(unit, "ticket-replies"),
-                                  self.monitor.count_ticket)
-        self.gate = ActionGate(recorder, ami.submit, settings.redis.journal_wait_s)
-        self.executor = Executor(ami, bus, recorder, self.timers, topics, self._feed_nowait,
-                                 settings.dialplan, self.tickets.create_nowait,
-                                 incarnation=f"{round(self.clock() * 1000):x}", gate=self.gate)
+        self.events = events
+        self.clock = clock  # every reader shares it, so a wall-clock step is seen once
+        self.timers = timers
+        self.monitor = monitor
+        self.tickets = tickets
+        self.executor = executor
+        self.gate = gate
+        self.inbox = inbox
+        self.journal = journal
+        self.http: HttpServer | None = None  # app.py attaches it (its pages read the service)
         self.stats = ServiceStats()
-        self.stopping = False
         self.ready = asyncio.Event()  # set after the first resync
         self.resynced = asyncio.Event()  # set after every resync (clear it to wait for one)
         self.synced = False  # ready: resynced since the current login
         self._stop = asyncio.Event()
-        self.inbox = Inbox(self)
-        self.journal = CallJournal(self.engine, recorder, Keys(settings.redis.namespace),
-                                   self._feed_nowait)
-        self.http: HttpServer | None = None
-        if settings.http.enabled:
-            reader = MetricsReader(recorder.client, Keys(settings.redis.namespace))
-            self.http = HttpServer(settings.http, Endpoints(self, reader).routes())
         self._log = get_logger(component="service")
 
     def request_reload(self, request_id: str = "") -> None:
@@ -115,7 +110,7 @@ class Service:
 
     def request_stop(self) -> None:
         """Begin a graceful stop (SIGTERM handler)."""
-        self.stopping = True
+        self.events.feed_nowait(ev.ShutdownRequested())  # the engine refuses new requests from here
         self._stop.set()
 
     async def run(self) -> None:
@@ -157,30 +152,19 @@ class Service:
         await self.bus.drain(deadline)
         await self.recorder.drain(deadline)
 
-    def _feed_nowait(self, event: ev.Event) -> None:
-        try:
-            self.events.put_nowait(event)
-        except asyncio.QueueFull:
-            self._log.error("event_queue_full", dropped=type(event).__name__)
-
     async def _consume(self) -> None:
         while True:
             event = await self.events.get()
             self.stats.events += 1
             try:
-                if self.stopping and isinstance(event, ev.TransferRequested):
-                    self.executor.execute([ReplyToRequest(
-                        event.call_id or "", event.request_id, event.source, event.operator,
-                        event.operator_channel, False, "shutting_down")])
-                else:
-                    now = self.clock()
-                    self._apply_clock_step(now)
-                    commands = self.engine.feed(event, now)
-                    touched = self.journal.write(event)
-                    # the PBX is acted on only once the journal says what is being done
-                    self.executor.execute(commands, journal_mark=self.recorder.mark)
-                    self.journal.forget_ended(touched)  # after the call's record
-                    self.monitor.watch_standards(commands)
+                now = self.clock()
+                self._apply_clock_step(now)
+                commands = self.engine.feed(event, now)
+                touched = self.journal.write(event)
+                # the PBX is acted on only once the journal says what is being done
+                self.executor.execute(commands, journal_mark=self.recorder.mark)
+                self.journal.forget_ended(touched)  # after the call's record
+                self.monitor.watch_standards(commands)
             finally:
                 self.events.task_done()
 
@@ -251,6 +235,39 @@ class Service:
                                      mqtt_connected=self.bus.stats.connected,
                                      calendar=calendar),
         )
+
+    def gauges(self) -> list[Gauge]:
+        """The process's own figures for /metrics."""
+        outlook = self.monitor.calendar_outlook()
+        return [
+            ("hotline_calendar_provisional_days",
+             f"days of the next {outlook.horizon_days} in a year without its State Council "
+             "notice (deadlines use the statutory days only)", outlook.provisional_days),
+            ("hotline_calls_in_progress", "calls the router tracks", len(self.engine.calls)),
+            ("hotline_ami_up", "1 if the AMI link is logged in",
+             int(self.ami.connected.is_set())),
+            ("hotline_mqtt_up", "1 if connected to the broker", int(self.bus.stats.connected)),
+            ("hotline_metrics_backlog", "metrics waiting for Redis", self.recorder.backlog),
+            ("hotline_metrics_dropped", "metrics dropped (buffer full)",
+             self.recorder.stats.dropped),
+            ("hotline_mqtt_backlog", "messages waiting for the broker", self.bus.backlog),
+            ("hotline_mqtt_command_errors", "MQTT commands whose handling failed (logged)",
+             self.bus.stats.command_errors),
+            ("hotline_desk_rejected", "desk commands refused (invalid, unknown party)",
+             self.inbox.rejected),
+            ("hotline_http_handler_errors", "HTTP requests whose handler failed (answered 500)",
+             self.http.handler_errors if self.http else 0),
+            ("hotline_ami_reconnects", "AMI reconnects since start", self.ami.stats.reconnects),
+            ("hotline_ami_late_pings", "AMI pings answered late behind an event backlog",
+             self.ami.stats.late_pings),
+            ("hotline_journal_actions_held", "AMI actions that waited for their journal entry",
+             self.gate.held),
+            ("hotline_journal_not_durable",
+             "AMI actions sent before their journal entry was written (Redis failing or slow)",
+             self.gate.not_durable),
+            ("hotline_event_queue_dropped", "events dropped: the core's queue was full",
+             self.events.dropped),
+        ]
 
     async def _report_health(self, path: Path) -> None:
         while True:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from router.core.call import Call, CallState, Leg
+from router.core.call import Call, Leg, Trigger
 from router.core.commands import Command, SetChannelVar
 from router.core.events import ChannelSnapshot
 from router.dialplan import VAR_SURVEY, VAR_TRANSFER_PENDING
@@ -65,10 +65,15 @@ def adopt(caller: ChannelSnapshot, live: tuple[ChannelSnapshot, ...], catalogue:
         # request itself, and the unit it was planned for, were lost with the old router)
         call.transfer_requested_at = call.three_way_at = now
         call.connected_unit = unit
-        call.state = CallState.THREE_WAY if seat is not None else CallState.WITH_SPECIALIST
+        # the way such a call came to be, through the call table
+        for trigger in (Trigger.OPERATOR_ANSWERED, Trigger.TRANSFER_ACCEPTED,
+                        Trigger.LEG_BRIDGED):
+            call.move(trigger)
+        if seat is None:
+            call.move(Trigger.OPERATOR_LEFT)
         # the specialist is in: no requeue if the seat leaves, and the survey at the end
         return call, [SetChannelVar(call.call_id, call.caller_channel, VAR_TRANSFER_PENDING, ""),
                       SetChannelVar(call.call_id, call.caller_channel, VAR_SURVEY, "yes")]
     if seat is not None:
-        call.state = CallState.WITH_OPERATOR
+        call.move(Trigger.OPERATOR_ANSWERED)
     return call, []

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from router.core import events as ev
-from router.core.adoption import adopt, extension_of, specialist_in
 from router.core.board import QueueBoard, QueueCaller
 from router.core.call import Call, CallState, Trigger
 from router.core.commands import (
@@ -22,10 +21,12 @@ from router.core.commands import (
     HangupChannel,
     PublishCallEvent,
     RecordCall,
+    ReplyToRequest,
 )
-from router.core.outcome import final_outcome, final_record, settled_outcome
+from router.core.outcome import final_outcome, final_record
 from router.core.presence import presence_commands
 from router.core.restore import restore_calls
+from router.core.resync import EngineStats, Resync
 from router.core.tickets import ticket_failed, ticket_stored
 from router.core.transfer import TransferPolicy, Transfers
 from router.errors import IllegalTransition
@@ -39,15 +40,7 @@ __all__ = ["Engine", "EngineStats"]
 _ENDED_KEPT = 1024
 
 
-@dataclass(slots=True)
-class EngineStats:
-    illegal_transitions: int = 0
-    events_for_unknown_calls: int = 0
-    calls_adopted: int = 0
-    calls_lost: int = 0
-
-
-class Engine:
+class Engine(Resync):
     """Feed it events in PBX order; carry out the commands it returns, in order."""
 
     def __init__(self, catalogue: Catalogue, policy: TransferPolicy | None = None,
@@ -87,7 +80,9 @@ class Engine:
             ev.LinkDown: lambda _e, _n: [],
             ev.ConfigReplaced: self._on_config_replaced,
             ev.JournalRestored: self._on_journal_restored,
+            ev.ShutdownRequested: self._on_shutdown,
         }
+        self.shutting_down = False
 
     @property
     def catalogue(self) -> Catalogue:
@@ -170,7 +165,15 @@ class Engine:
         return [PublishCallEvent(call.call_id, "operator.answered", now,
                                  {"operator": event.operator})]
 
+    def _on_shutdown(self, _event: ev.ShutdownRequested, _now: float) -> list[Command]:
+        self.shutting_down = True
+        return []
+
     def _on_transfer_requested(self, event: ev.TransferRequested, now: float) -> list[Command]:
+        if self.shutting_down:  # the router is stopping: nothing new is started
+            return [ReplyToRequest(event.call_id or "", event.request_id, event.source,
+                                   event.operator, event.operator_channel, False,
+                                   "shutting_down")]
         call = self.calls.get(event.call_id or "") if event.call_id else None
         if call is None and event.operator:
             call = self.call_for_operator(event.operator)
@@ -316,73 +319,12 @@ class Engine:
         self.board.replace(list(event.members), list(event.callers))
         return []
 
-    def _on_resynced(self, event: ev.Resynced, now: float) -> list[Command]:
-        """Reconcile with the PBX's live channels after a (re)login."""
-        live = {snap.uniqueid: snap for snap in event.channels}
-        out: list[Command] = []
-        for call in list(self.calls.values()):
-            if call.call_id not in live:
-                # it ended while the router could not see the PBX: unless its outcome was
-                # already settled (e.g. it was connected three-way), nobody can tell how
-                settled = settled_outcome(call)
-                self.stats.calls_lost += settled is None
-                out += self._end(call, now, outcome=settled or "lost")
-                continue
-            leg = call.leg
-            if leg is not None and not {leg.bridge_side, leg.queue_side} & live.keys():
-                out += self.transfers.leg_failed(call, leg.leg_id, "lost", now)
-            elif call.state is CallState.TRANSFERRING:
-                out += self._joined_unseen(call, live, now)
-            elif call.state is CallState.QUEUED:
-                out += self._answered_unseen(call, event.channels, now)
-        for snap in event.channels:
-            if snap.role == "caller" and snap.uniqueid == snap.call_id \
-                    and snap.call_id not in self.calls:
-                # a live call the router did not know (it restarted): take it over
-                self.stats.calls_adopted += 1
-                call, commands = adopt(snap, event.channels, self.catalogue, now)
-                self.calls[call.call_id] = call
-                out += commands
-        return out
-
     def _on_journal_restored(self, event: ev.JournalRestored, now: float) -> list[Command]:
         """The calls of the router that ran before: known again, with their state."""
         restored, out = restore_calls(event.calls, set(self.calls),
                                       self.transfers.policy.originate_margin_s, now)
         self.calls.update((call.call_id, call) for call in restored)
         return out
-
-    def _answered_unseen(self, call: Call, channels: tuple[ev.ChannelSnapshot, ...],
-                         now: float) -> list[Command]:
-        """A seat that answered the waiting caller while the router could not see it: the
-        caller's bridge holds an operator channel."""
-        caller = next((s for s in channels if s.uniqueid == call.call_id), None)
-        if caller is None or not caller.bridge_id:
-            return []
-        seat = next((s for s in channels if s.role == "operator" and s.call_id == call.call_id
-                     and s.bridge_id == caller.bridge_id), None)
-        if seat is None:
-            return []
-        extension = extension_of(seat.channel)
-        operator = next((oid for oid, o in self.catalogue.spec.operators.items()
-                         if o.extension == extension), extension)
-        return self._on_operator_answered(ev.OperatorAnswered(
-            call.call_id, call.caller_channel, seat.channel, operator, call.caller_number), now)
-
-    def _joined_unseen(self, call: Call, live: dict[str, ev.ChannelSnapshot], now: float
-                       ) -> list[Command]:
-        """A leg that joined the caller's bridge while the router could not see it (it was
-        restarting): the three-way call it is, for the unit the request was planned for."""
-        leg, caller = call.leg, live.get(call.call_id)
-        side = live.get(leg.bridge_side) if leg is not None else None
-        if leg is None or leg.bridged or caller is None or side is None \
-                or not caller.bridge_id or side.bridge_id != caller.bridge_id:
-            return []
-        parties = sum(1 for s in live.values() if s.bridge_id == caller.bridge_id)
-        if not leg.specialist:  # answered unseen: who is on the leg's other side
-            leg.specialist = specialist_in(live.values(), leg.queue_side, self.catalogue)
-        return self.transfers.bridged(call, ev.PartyBridged(
-            call.call_id, side.uniqueid, side.channel, side.bridge_id, parties, True), now)
 
     def _known(self, call_id: str) -> Call | None:
         call = self.calls.get(call_id)

@@ -328,6 +328,12 @@ class ConfigReplaced:
     calendar: WorkCalendar
 
 
+@dataclass(frozen=True, slots=True)
+class ShutdownRequested:
+    """SIGTERM: from here on new transfer requests are refused (``shutting_down``); the
+    calls in progress go on being tracked and journalled until the router exits."""
+
+
 Event = (
     CallEntered
     | CallerLeftQueue
@@ -356,4 +362,5 @@ Event = (
     | Resynced
     | ConfigReplaced
     | JournalRestored
+    | ShutdownRequested
 )

@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict
 from importlib.resources import files
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -21,13 +21,16 @@ from prometheus_client.registry import Collector
 from metrics.rates import STANDARDS, figures
 from metrics.store import MetricsReader, MetricsUnavailable
 from router.core.hours import local
+from router.health import Health
+from router.monitoring import Monitor
+from router.ports import CoreView
 from router.tickets.lifecycle import TicketStatus
+from router.tickets.store import TicketStore
 from router.web.server import Handler, Response, Stream
 
-if TYPE_CHECKING:
-    from router.service import Service
+__all__ = ["Endpoints", "Gauge"]
 
-__all__ = ["Endpoints"]
+Gauge = tuple[str, str, float]  # name, help, value: the process's own figures
 
 _RATES = ("connection_rate", "transfer_success_rate", "resolution_rate", "satisfaction_rate")
 _COUNTS = ("requests", "connected", "three_way", "bad_reviews", "overflow_attempted",
@@ -36,9 +39,18 @@ _COUNTS = ("requests", "connected", "three_way", "bad_reviews", "overflow_attemp
 
 
 class Endpoints:
-    def __init__(self, service: Service, reader: MetricsReader) -> None:
-        self._s = service
+    def __init__(self, reader: MetricsReader, core: CoreView, monitor: Monitor,
+                 tickets: TicketStore, clock: Callable[[], float], state_interval_s: float,
+                 health: Callable[[bool | None], Health],
+                 gauges: Callable[[], list[Gauge]]) -> None:
         self._reader = reader
+        self._core = core
+        self._monitor = monitor
+        self._tickets = tickets
+        self._clock = clock
+        self._state_interval_s = state_interval_s
+        self._health = health
+        self._gauges = gauges
         self._cache: tuple[float, dict[str, dict[str, int]]] = (0.0, {})
 
     def routes(self) -> dict[str, Handler]:
@@ -52,8 +64,8 @@ class Endpoints:
         at, cached = self._cache
         if time.monotonic() - at < 1.0:
             return cached
-        day = local(self._s.clock()).date().isoformat()
-        scopes = ["total", *(f"unit:{u}" for u in self._s.engine.catalogue.units)]
+        day = local(self._clock()).date().isoformat()
+        scopes = ["total", *(f"unit:{u}" for u in self._core.catalogue.units)]
         try:
             counters = {scope.removeprefix("unit:"): await self._reader.counters(day, scope)
                         for scope in scopes}
@@ -63,12 +75,12 @@ class Endpoints:
         return counters
 
     async def snapshot(self) -> dict[str, Any]:
-        service, catalogue = self._s, self._s.engine.catalogue
+        catalogue = self._core.catalogue
         today = await self._today()
-        states = service.monitor.unit_states()
-        now = local(service.clock())
+        states = self._monitor.unit_states()
+        now = local(self._clock())
         due_today: dict[str, int] = {}
-        for ticket in service.tickets.store.search(limit=10_000):
+        for ticket in self._tickets.search(limit=10_000):
             if ticket.status is not TicketStatus.CLOSED and \
                     ticket.status is not TicketStatus.CONTACTED and \
                     ticket.due_local.date() == now.date():
@@ -95,7 +107,7 @@ class Endpoints:
     async def events(self) -> Stream:
         async def chunks() -> AsyncIterator[bytes]:
             last, quiet = "", 0.0
-            interval = self._s.settings.service.state_interval_s
+            interval = self._state_interval_s
             while True:
                 data = json.dumps(await self.snapshot(), ensure_ascii=False)
                 if data != last:
@@ -120,21 +132,21 @@ class Endpoints:
     async def health(self) -> Response:
         """Readiness (``/health`` and ``/health/ready``): 200 when AMI is logged in and
         resynced; warnings (Redis, MQTT, a provisional calendar) are listed, not failed."""
-        health = self._s.health(redis_reachable=await self._reader.ping())
+        health = self._health(await self._reader.ping())
         return Response(200 if health.ready else 503, json.dumps(asdict(health)).encode(),
                         "application/json; charset=utf-8")
 
     async def metrics(self) -> Response:
         registry = CollectorRegistry()
-        registry.register(_Figures(await self.snapshot(), await self._today(), self._s))
+        registry.register(_Figures(await self.snapshot(), await self._today(), self._gauges()))
         return Response(200, generate_latest(registry),
                         "text/plain; version=0.0.4; charset=utf-8")
 
 
 class _Figures(Collector):
     def __init__(self, snapshot: dict[str, Any], today: dict[str, dict[str, int]],
-                 service: Service) -> None:
-        self._snapshot, self._today, self._s = snapshot, today, service
+                 gauges: list[Gauge]) -> None:
+        self._snapshot, self._today, self._gauges = snapshot, today, gauges
 
     def collect(self) -> Any:
         counts = {name: GaugeMetricFamily(f"hotline_{name}_today",
@@ -159,41 +171,10 @@ class _Figures(Collector):
         for unit in self._snapshot["units"]:
             for key, family in live.items():
                 family.add_metric([unit["unit"]], unit[key])
-        service = self._s
-        outlook = service.monitor.calendar_outlook()
-        gauges = [
-            ("hotline_calendar_provisional_days",
-             f"days of the next {outlook.horizon_days} in a year without its State Council "
-             "notice (deadlines use the statutory days only)", outlook.provisional_days),
-            ("hotline_calls_in_progress", "calls the router tracks",
-             len(service.engine.calls)),
-            ("hotline_ami_up", "1 if the AMI link is logged in",
-             int(service.ami.connected.is_set())),
-            ("hotline_mqtt_up", "1 if connected to the broker", int(service.bus.stats.connected)),
-            ("hotline_metrics_backlog", "metrics waiting for Redis", service.recorder.backlog),
-            ("hotline_metrics_dropped", "metrics dropped (buffer full)",
-             service.recorder.stats.dropped),
-            ("hotline_mqtt_backlog", "messages waiting for the broker", service.bus.backlog),
-            ("hotline_mqtt_command_errors", "MQTT commands whose handling failed (logged)",
-             service.bus.stats.command_errors),
-            ("hotline_desk_rejected", "desk commands refused (invalid, unknown party)",
-             service.stats.desk_rejected),
-            ("hotline_http_handler_errors", "HTTP requests whose handler failed (answered 500)",
-             service.http.handler_errors if service.http else 0),
-            ("hotline_ami_reconnects", "AMI reconnects since start",
-             service.ami.stats.reconnects),
-            ("hotline_ami_late_pings", "AMI pings answered late behind an event backlog",
-             service.ami.stats.late_pings),
-            ("hotline_journal_actions_held", "AMI actions that waited for their journal entry",
-             service.gate.held),
-            ("hotline_journal_not_durable",
-             "AMI actions sent before their journal entry was written (Redis failing or slow)",
-             service.gate.not_durable),
-        ]
         yield from counts.values()
         yield from rates.values()
         yield from live.values()
-        for name, help_, value in gauges:
+        for name, help_, value in self._gauges:
             family = GaugeMetricFamily(name, help_)
             family.add_metric([], value)
             yield family

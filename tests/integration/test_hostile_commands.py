@@ -62,5 +62,5 @@ async def test_nested_huge_and_unknown_payloads_are_refused_and_routing_goes_on(
     assert (reply["accepted"], reply["reason"]) == (True, "accepted")
     connected = await bus.wait_call_event(call_id, "transfer.connected")
     assert connected["data"]["specialist"] == "2101"
-    assert (router.service.bus.stats.command_errors, router.service.stats.desk_rejected) == (
+    assert (router.service.bus.stats.command_errors, router.service.inbox.rejected) == (
         0, 3)

@@ -346,3 +346,17 @@ def test_a_clone_shares_no_mutable_part_with_its_call(engine: Engine) -> None:
                 dataclasses.is_dataclass(value)
                 and not type(value).__dataclass_params__.frozen):  # type: ignore[attr-defined]
             assert getattr(copy, spec.name) is not value, spec.name
+
+
+def test_after_a_shutdown_request_new_transfers_are_refused_and_calls_go_on(
+    engine: Engine
+) -> None:
+    assert engine.feed(ev.ShutdownRequested(), T0 + 8) == []
+    out = engine.feed(ev.TransferRequested("r1", "101", "desk", operator="1001"), T0 + 10)
+    assert out == [ReplyToRequest("", "r1", "desk", "1001", None, False, "shutting_down")]
+    call = engine.calls["c1"]
+    assert (call.state, call.request, call.legs) == (CallState.WITH_OPERATOR, None, [])
+    # the call in progress is still tracked to its end
+    out = engine.feed(ev.ChannelHungUp("c1", "c1", CALLER, 16), T0 + 20)
+    assert [c.record.outcome for c in out if isinstance(c, RecordCall)] == [
+        "handled_by_operator"]
