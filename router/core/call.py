@@ -98,6 +98,16 @@ TRANSITIONS: dict[tuple[CallState, Trigger], CallState] = {
 }
 
 
+# Guards beside the table: what a state takes in the ordinary course without a change,
+# and without counting it illegal. The PBX reports the seat's hangup of a caller already
+# back in the queue, and a second Hangup of a call already ended.
+IGNORED: frozenset[tuple[CallState, Trigger]] = frozenset({
+    (S.QUEUED, T.OPERATOR_LEFT),
+    (S.ENDED, T.OPERATOR_LEFT),
+    (S.ENDED, T.CALLER_HUNG_UP),
+})
+
+
 def next_state(state: CallState, trigger: Trigger) -> CallState:
     """The state after ``trigger``; raises IllegalTransition if the table has none."""
     try:
@@ -212,6 +222,14 @@ class Call:
     def move(self, trigger: Trigger) -> CallState:
         self.state = next_state(self.state, trigger)
         return self.state
+
+    def can(self, trigger: Trigger) -> bool:
+        """The table has a transition for ``trigger`` in the call's state."""
+        return (self.state, trigger) in TRANSITIONS
+
+    def ignores(self, trigger: Trigger) -> bool:
+        """``trigger`` is an ordinary no-op in the call's state (:data:`IGNORED`)."""
+        return (self.state, trigger) in IGNORED
 
     @property
     def leg(self) -> Leg | None:

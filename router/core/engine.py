@@ -248,8 +248,7 @@ class Engine(Resync):
         return self.transfers.leg_hung_up(call, event.uniqueid, now)
 
     def _operator_left(self, call: Call, now: float) -> list[Command]:
-        before = call.state
-        if before in (CallState.QUEUED, CallState.ENDED):
+        if call.ignores(Trigger.OPERATOR_LEFT):
             return []
         call.move(Trigger.OPERATOR_LEFT)
         operator, call.operator_channel = call.operator, ""
@@ -257,7 +256,7 @@ class Engine(Resync):
 
     def _end(self, call: Call, now: float, outcome: str | None = None) -> list[Command]:
         before = call.state
-        if before is CallState.ENDED:
+        if call.ignores(Trigger.CALLER_HUNG_UP):
             return []
         call.move(Trigger.CALLER_HUNG_UP)
         out: list[Command] = []

@@ -82,7 +82,7 @@ class Transfers:
             return [reply(False, "no_call")]
         if call.request is not None and call.request.request_id == event.request_id:
             return [reply(True, "duplicate", unit=call.request.plan.unit)]  # a retried command
-        if call.state is not CallState.WITH_OPERATOR:
+        if not call.can(Trigger.TRANSFER_ACCEPTED):
             call.requests_rejected += 1
             busy = call.state in (CallState.TRANSFERRING, CallState.THREE_WAY)
             return [reply(False, "transfer_in_progress" if busy else "not_with_operator")]
@@ -121,7 +121,8 @@ class Transfers:
 
     def leg_answered(self, call: Call, event: ev.LegAnswered, now: float) -> list[Command]:
         leg = call.leg
-        if leg is None or leg.leg_id != event.leg_id or call.state is not CallState.TRANSFERRING:
+        if leg is None or leg.leg_id != event.leg_id \
+                or not call.can(Trigger.SPECIALIST_ANSWERED):
             return []
         call.move(Trigger.SPECIALIST_ANSWERED)
         leg.answered, leg.specialist = True, event.specialist
@@ -195,7 +196,7 @@ class Transfers:
             PublishCallEvent(call.call_id, "transfer.leg_failed", now,
                              {"queue": leg.queue, "unit": leg.unit, "outcome": outcome}),
         ]
-        if call.state is not CallState.TRANSFERRING:
+        if not call.can(Trigger.NEXT_TARGET):  # the chain goes on only while transferring
             return out
         return out + self._next_leg(call, now)
 
