@@ -9,7 +9,7 @@ APT_PACKAGES := debootstrap redis-server redis-tools mosquitto mosquitto-clients
                 ca-certificates chromium chromium-driver fonts-wqy-microhei
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench lab-up lab-down lab-status deps apt clean
+.PHONY: demo test lint typecheck unit mutation bench lab-up lab-down lab-status deps apt clean
 
 demo: deps
 	$(BIN)/python -m router demo
@@ -21,6 +21,13 @@ test: deps lint typecheck
 
 unit: deps
 	$(BIN)/python -m pytest -q tests/unit tests/replay
+
+# mutation score of the pure code in the CPU tier (pyproject.toml [tool.mutmut]), then the
+# table of docs/testing.md; about 6 minutes on 2 cores
+mutation: deps
+	rm -rf mutants
+	$(BIN)/mutmut run > mutation.log 2>&1
+	$(BIN)/python -m tests.mutation.report --write docs/testing.md
 
 # the benchmarks (each with its baseline in the same run), then bench/README.md's table
 bench: deps
@@ -59,4 +66,4 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache mutants mutation.log
