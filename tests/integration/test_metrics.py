@@ -125,6 +125,29 @@ async def test_a_batch_of_known_calls_gives_exact_counters_report_and_prometheus
            "ROUTER_CATALOGUE__PATH": str(catalogue_path)}
     code, out = await _cli(env, "metrics", "verify", "--date", day)
     assert (code, out.strip().splitlines()[-1]) == (0, f"{day}: 5 call records, 0 differences")
+    audited = f"{day}: 5 call records audited by the independent oracle"
+    code, out = await _cli(env, "metrics", "audit", "--date", day)
+    assert (code, out.strip().splitlines()[-1]) == (0, f"{audited}, 0 differences")
+
+    # a writer whose bad-review rule were wrong: call two's record says no bad review and
+    # its counters agree with it. Replaying the writer finds nothing; the oracle, which
+    # reads the survey answers ("unresolved", "dissatisfied"), finds each of the six hashes
+    bad = json.loads(await router.redis.get(f"{prefix}:call:{two}") or "{}")
+    bad["bad_review"] = False
+    await router.redis.set(f"{prefix}:call:{two}", json.dumps(bad))
+    planted = [f"{prefix}:{kind}:{scope}" for scope in ("total", "unit:tax", "matter:105")
+               for kind in (f"day:{day}", f"hour:{day}T{bad['hour']:02d}")]
+    for key in planted:
+        await router.redis.hincrby(key, "bad_reviews", -1)
+    code, out = await _cli(env, "metrics", "verify", "--date", day)
+    assert (code, out.strip().splitlines()[-1]) == (0, f"{day}: 5 call records, 0 differences")
+    code, out = await _cli(env, "metrics", "audit", "--date", day)
+    assert code == 1
+    assert out.strip().splitlines() == [
+        *sorted(f"{key} bad_reviews: stored 0, records say 1" for key in planted),
+        f"{audited}, 6 differences"]
+    for key in planted:  # put it back for what follows
+        await router.redis.hincrby(key, "bad_reviews", 1)
     code, out = await _cli(env, "report", "--date", day, "--json")
     report = {row["unit"]: row for row in json.loads(out)["units"]}
     assert code == 0
