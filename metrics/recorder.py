@@ -15,9 +15,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import redis.asyncio as aioredis
@@ -65,6 +65,7 @@ class RecorderStats:
     write_errors: int = 0
     last_error: str = ""  # e.g. "OutOfMemoryError", "ReadOnlyError", "BusyLoadingError"
     connected: bool = False
+    errors: Counter[str] = field(default_factory=Counter)  # write errors by kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +195,7 @@ class Recorder:
                 self._progress.set()  # whoever waits for a write stops waiting
                 self.stats.write_errors += 1
                 self.stats.last_error = type(exc).__name__
+                self.stats.errors[type(exc).__name__] += 1
                 if self.stats.connected or failures == 0:
                     _log.warning("metrics_store_unavailable", error=type(exc).__name__,
                                  detail=str(exc), backlog=len(self._buffer))

@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Literal
 
 from metrics.records import TargetAttempt
+from router.core.commands import CreateTicket
 from router.errors import IllegalTransition
 from skills.select import Plan
 
@@ -195,6 +196,9 @@ class Call:
     connected_unit: str = ""
     specialist: str = ""
     events_published: int = 0  # the call's events so far (the next one's number - 1)
+    # the ticket asked of the store and not yet confirmed stored: a successor asks again
+    # (the idempotency key makes that the same ticket)
+    ticket_order: CreateTicket | None = None
 
     def clone(self) -> Call:
         """A copy sharing nothing mutable (plans, attempts and ticket requests are frozen):

@@ -18,6 +18,7 @@ from typing import Any
 
 from metrics.records import TargetAttempt
 from router.core.call import Call, CallState, Leg, Request, TicketRequest
+from router.core.commands import CreateTicket
 from skills.select import Plan, Target
 
 __all__ = ["JOURNAL_VERSION", "call_from_json", "call_to_json", "encode_default"]
@@ -65,6 +66,8 @@ def call_from_json(entry: dict[str, Any]) -> Call:
             data["request"] = Request(**request)
         if data["ticket_request"] is not None:
             data["ticket_request"] = TicketRequest(**data["ticket_request"])
+        if data.get("ticket_order") is not None:
+            data["ticket_order"] = CreateTicket(**data["ticket_order"])
         return Call(**data)
     except (KeyError, TypeError) as exc:
         raise ValueError(f"journal entry does not fit: {exc}") from exc

@@ -7,7 +7,8 @@ journal, never the other way round). So the successor gives a leg in flight its 
 timer back and says again, idempotently, what the caller's channel must hold in the
 call's state: with a department leg ringing, a seat that drops requeues the caller
 (``HOTLINE_TRANSFER_PENDING``); with a specialist in the call it must not, and the caller
-gets the survey at the end (``HOTLINE_SURVEY``).
+gets the survey at the end (``HOTLINE_SURVEY``). A ticket decided but not confirmed
+stored is asked of the store again.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ def restore_calls(calls: Iterable[Call], known: set[str], originate_margin_s: fl
             out.append(StartTimer(call.call_id, f"leg:{leg.leg_id}",
                                   max(now, leg.ring_until + 2 * originate_margin_s)))
         out += _channel_vars(call)
+        if call.ticket_order is not None and not call.ticket_id:
+            # decided, maybe not stored: ask again (the store answers with the same ticket
+            # if it was), so the caller is told and the unit receives it
+            out.append(call.ticket_order)
     return restored, out
 
 

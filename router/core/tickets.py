@@ -40,14 +40,16 @@ def create_ticket(call: Call, request: TicketRequest, plan: Plan, reason: str,
     provisional = provisional_between(calendar, local(now).date(), due_local.date())
     call.ticket_request = request
     call.ticket_reason = call.ticket_reason or reason
+    call.ticket_order = CreateTicket(call.call_id, f"{call.call_id}/{plan.matter}", now,
+                                     plan.matter, plan.unit, plan.district, call.priority,
+                                     call.operator, call.caller_number, reason, due,
+                                     provisional)
     return [
         PublishCallEvent(call.call_id, "ticket.requested", now, {
             "matter": plan.matter, "unit": plan.unit, "reason": reason,
             "due": local(due).isoformat(timespec="minutes"),
             "calendar": _calendar(provisional)}),
-        CreateTicket(call.call_id, f"{call.call_id}/{plan.matter}", now, plan.matter,
-                     plan.unit, plan.district, call.priority, call.operator,
-                     call.caller_number, reason, due, provisional),
+        call.ticket_order,
     ]
 
 
@@ -58,7 +60,7 @@ def ticket_stored(call: Call | None, event: ev.TicketStored, now: float) -> list
         "calendar": _calendar(event.calendar_provisional), "new": event.created}
     if call is None:  # the caller hung up meanwhile: the ticket stands, nobody to tell
         return [PublishCallEvent(event.call_id, "ticket.created", now, data)]
-    call.ticket_id = event.ticket_id
+    call.ticket_id, call.ticket_order = event.ticket_id, None
     out: list[Command] = [
         SetChannelVar(call.call_id, call.caller_channel, VAR_TICKET_ID, event.ticket_id),
         SetChannelVar(call.call_id, call.caller_channel, VAR_TICKET_DUE, f"{event.due_at:.0f}"),

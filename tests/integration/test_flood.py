@@ -1,7 +1,7 @@
 """An AMI event flood through the real Asterisk at 10x and 100x the design event rate.
 "Nothing lost" here: every flood event is consumed, a transfer placed during the flood is
-routed and recorded as usual, the AMI session is never dropped, the queues stay within
-their bounds and memory returns to where it was."""
+routed and recorded as usual, the AMI session is never dropped, no queue drops anything (the
+AMI reader waits for room instead) and memory returns to where it was."""
 
 from __future__ import annotations
 
@@ -53,15 +53,6 @@ async def test_an_event_flood_keeps_routing_with_bounded_queues_and_no_memory_gr
     await pbx.enable("1001", transfer_matter="101", transfer_after_s=0.5)
     await pbx.enable("2001", answer_after_s=0.5)
     rss_before, events_before = _rss_bytes(), service.ami.stats.events
-    peaks = {"ami": 0, "core": 0}
-
-    async def sample() -> None:
-        while True:
-            peaks["ami"] = max(peaks["ami"], service.ami.events.qsize())
-            peaks["core"] = max(peaks["core"], len(service.events))
-            await asyncio.sleep(0.005)
-
-    sampler = asyncio.create_task(sample(), name="queue-sampler")
     flood = await _flood(lab, rate, FLOOD_S)
     try:
         call_id = await pbx.control.place_call("13812129999")
@@ -79,13 +70,15 @@ async def test_an_event_flood_keeps_routing_with_bounded_queues_and_no_memory_gr
         await until(lambda: service.ami.events.qsize() == len(service.events) == 0, 10,
                     "the queues empty")
     finally:
-        sampler.cancel()
+        if flood.returncode is None:
+            flood.kill()
     record = await router.record(call_id)
     assert (record["outcome"], record["connected_unit"]) == ("transferred", "tax")
     assert (service.ami.stats.sessions, service.ami.stats.reconnects) == (1, 0)
-    bound = router.settings.ami.event_queue_size
-    assert peaks["ami"] <= bound
-    assert peaks["core"] <= bound
+    # bounded and lossless: the reader waited for room (back-pressure on the socket)
+    # rather than drop, and nothing the router keeps was dropped anywhere
+    assert (service.events.dropped, service.recorder.stats.dropped,
+            service.bus.stats.dropped) == (0, 0, 0)
     assert _rss_bytes() - rss_before < 32 * 2**20
 
 

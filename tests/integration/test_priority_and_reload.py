@@ -41,15 +41,20 @@ async def test_a_priority_1_call_overtakes_a_priority_2_call_in_the_same_queue(
 async def test_a_reload_during_a_live_call_keeps_its_plan_and_serves_new_calls_with_the_new(
     pbx: Pbx, router: RouterUnderTest, bus: Bus, catalogue_path: Path
 ) -> None:
+    # the live call's first leg rings when the catalogue changes: the invoice team never
+    # answers, so its plan goes on after the reload, to the tax backup team
     await pbx.enable("1001", transfer_matter="101", transfer_after_s=0.5)
-    await pbx.enable("2001", answer_after_s=0.5)
+    await pbx.enable("2001", mode="noanswer")
+    await pbx.enable("2006", answer_after_s=0.5)
     await pbx.enable("2003", answer_after_s=0.5)
     live = await pbx.control.place_call("13844440001")
-    await bus.wait_call_event(live, "transfer.connected")
+    await bus.wait_call_event(live, "transfer.leg_started")
 
-    # the administrator moves VAT invoices (101) to the registration team and reloads
+    # the administrator moves VAT invoices (101) to the registration team, drops the tax
+    # backup team from the unit's overflow chain, and reloads
     data = yaml.safe_load(catalogue_path.read_text(encoding="utf-8"))
     data["matters"]["101"]["skill"] = "tax-registration"
+    data["units"]["tax"]["overflow"] = ["back-office-general"]
     catalogue_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     await bus.publish(f"{bus.prefix}/v1/admin/commands",
                       {"v": 1, "action": "reload", "request_id": "adm-1"})
@@ -57,12 +62,20 @@ async def test_a_reload_during_a_live_call_keeps_its_plan_and_serves_new_calls_w
         lambda m: m[0] == f"{bus.prefix}/v1/admin/replies", what="reload reply")
     assert reply == {"v": 1, "request_id": "adm-1", "accepted": True, "reason": "reloaded",
                      "matters": 57, "membership_changes": 0,
-                     "changes": ["catalogue: matters changed 101"]}
+                     "changes": ["catalogue: matters changed 101",
+                                 "catalogue: units changed tax"]}
+    assert not [e for e in bus.call_events(live) if e["kind"] == "transfer.leg_failed"], \
+        "the first leg ended before the reload: the test proves nothing"
 
-    # the live call keeps its plan
+    # the live call keeps the plan it was given: after the invoice team, the backup team
+    # (the new catalogue would have gone to back-office-general)
+    connected = await bus.wait_call_event(live, "transfer.connected", 30)
+    assert (connected["data"]["queue"], connected["data"]["specialist"]) == (
+        "tax-backup", "2006")
     await pbx.control.hangup(live)
     await bus.wait_call_event(live, "call.ended")
-    assert (await router.record(live))["targets"][0]["queue"] == "tax-invoice"
+    assert [t["queue"] for t in (await router.record(live))["targets"]] == [
+        "tax-invoice", "tax-backup"]
 
     # a new call uses the new catalogue
     await pbx.enable("1002", transfer_matter="101", transfer_after_s=0.5)

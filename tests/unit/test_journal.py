@@ -9,7 +9,13 @@ import pytest
 
 from router.core import events as ev
 from router.core.call import Call
-from router.core.commands import PublishCallEvent, RecordCall, SetChannelVar, StartTimer
+from router.core.commands import (
+    CreateTicket,
+    PublishCallEvent,
+    RecordCall,
+    SetChannelVar,
+    StartTimer,
+)
 from router.core.engine import Engine
 from router.core.journal import call_from_json, call_to_json, encode_default
 from skills.catalogue import load_catalogue
@@ -155,3 +161,21 @@ def test_a_calls_event_numbers_go_on_after_a_restart_and_after_its_end() -> None
     assert fresh.feed(ev.LegAnswered("c2", "c2-L9", "x", "2001"), T0 + 1) == []
     assert _numbered(fresh.feed(ev.OperatorAnswered("c2", CALLER, SEAT, "1001"), T0 + 2)) \
         == [("operator.answered", 2)]
+
+
+def test_a_ticket_decided_but_not_confirmed_stored_is_asked_of_the_store_again() -> None:
+    evening = T0 + 10 * 3600  # Tuesday 20:00: the tax unit is closed
+    old = Engine(CATALOGUE)
+    old.feed(ev.CallEntered("c1", CALLER, "13812345678", 1), evening)
+    old.feed(ev.OperatorAnswered("c1", CALLER, SEAT, "1001"), evening + 5)
+    out = old.feed(ev.TransferRequested("r1", "101", "phone", call_id="c1"), evening + 10)
+    (order,) = [c for c in out if isinstance(c, CreateTicket)]
+    assert order.idempotency_key == "c1/101"
+    # the router died before TicketStored came back: its successor asks again, the same
+    engine = Engine(CATALOGUE)
+    again = engine.feed(ev.JournalRestored((_roundtrip(old.calls["c1"]),)), evening + 30)
+    assert again == [order]
+    # once stored, a restart asks nothing
+    old.feed(ev.TicketStored("c1", "T-1", "tax", order.due_at, "after_hours", True), evening + 11)
+    assert Engine(CATALOGUE).feed(ev.JournalRestored((_roundtrip(old.calls["c1"]),)),
+                                  evening + 30) == []
