@@ -42,12 +42,14 @@ def rss_bytes() -> int:
 
 
 def measured_commit() -> str:
-    """The commit the result measures (``+dirty`` if the work tree had changes)."""
+    """The commit the result measures (``+dirty`` if the work tree had changes other than
+    the results themselves)."""
     root = Path(__file__).resolve().parents[1]
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
                               text=True, check=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--",
+                                ".", ":(exclude)bench/results"],
                                cwd=root, capture_output=True, text=True, check=True,
                                timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
