@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import random
+import socket
 import ssl
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -146,6 +147,9 @@ class MqttBus:
             tls_context=tls,
             will=aiomqtt.Will(self._topics.status(), b"offline", qos=1, retain=True),
             timeout=10,
+            # each event and PUBACK goes out at once, not held for the ACK of the last
+            # small packet (Nagle with Linux's 40 ms delayed ACK)
+            socket_options=((socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),),
         )
 
     async def _send(self, client: aiomqtt.Client) -> None:
