@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import socket
 import time
 
 import aiomqtt
@@ -62,7 +63,11 @@ async def measure(lab: Lab, rounds: int) -> dict[str, object]:
     router_arm, dialplan_arm = [], []
     settings = bench_settings(lab, open_catalogue(tmp), tmp)
     async with running(settings) as service, asyncio.TaskGroup() as group, \
-            aiomqtt.Client("127.0.0.1", settings.mqtt.port, identifier="p2-desk") as desk:
+            aiomqtt.Client("127.0.0.1", settings.mqtt.port, identifier="p2-desk",
+                           # a desk application sends its commands without Nagle's delay
+                           # (docs/mqtt.md), as the router and the broker do
+                           socket_options=((socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),)
+                           ) as desk:
         link = group.create_task(admin.run(), name="admin")
         watcher = group.create_task(watch(), name="admin-events")
         await admin.connected.wait()
