@@ -9,7 +9,7 @@ APT_PACKAGES := debootstrap redis-server redis-tools mosquitto mosquitto-clients
                 ca-certificates chromium chromium-driver fonts-wqy-microhei
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit mutation bench lab-up lab-down lab-status deps apt clean
+.PHONY: demo test lint typecheck unit mutation fuzz bench lab-up lab-down lab-status deps apt clean
 
 demo: deps
 	$(BIN)/python -m router demo
@@ -21,6 +21,10 @@ test: deps lint typecheck
 
 unit: deps
 	$(BIN)/python -m pytest -q tests/unit tests/replay
+
+# the property tests with fresh randomness (long; not in `test`)
+fuzz: deps
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/unit
 
 # mutation score of the pure code in the CPU tier (pyproject.toml [tool.mutmut]), then the
 # table of docs/testing.md; about 6 minutes on 2 cores

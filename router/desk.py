@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from router.core.events import PresenceRequested, TransferRequested
-from router.payloads import PayloadRejected, load_command
+from router.payloads import PayloadRejected, load_command, schema_errors
 
 __all__ = ["DeskCommand", "InvalidDeskCommand", "parse_desk_command"]
 
@@ -82,8 +82,7 @@ def parse_desk_command(role: Role, party: str, payload: bytes
     except PayloadRejected as exc:
         return invalid(exc.reason)
     except ValidationError as exc:
-        return invalid(*(f"{_where(err['loc'], err['type'])}: {err['msg']}"
-                         for err in exc.errors()))
+        return invalid(*schema_errors(exc, _where))
     if isinstance(command, TransferCommand):
         if role != "operator":
             return invalid("action: only operators transfer calls")

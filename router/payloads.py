@@ -10,6 +10,7 @@ objects at most), not UTF-8, not JSON, not an object. A refusal is an ordinary o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -78,7 +79,27 @@ def load_command(payload: bytes, *, max_bytes: int = MAX_COMMAND_BYTES,
     return raw
 
 
-def schema_errors(exc: ValidationError) -> list[str]:
-    """One line per schema violation, for a reply: ``matter: String should match ...``."""
-    return [f"{'.'.join(str(p) for p in e['loc']) or '<payload>'}: {e['msg']}"
-            for e in exc.errors()]
+_ERROR_MAX = 300  # characters in one reply line: a message never carries the input back
+
+
+def schema_errors(exc: ValidationError,
+                  where: Callable[[tuple[int | str, ...], str], str] | None = None
+                  ) -> list[str]:
+    """One line per schema violation, for a reply: ``matter: String should match ...``.
+
+    A value the sender gave is not echoed back (pydantic quotes an unknown ``action`` in
+    full): the line names what is expected instead, and is cut at 300 characters.
+    ``where`` names the place from pydantic's location and error type (default: the
+    dotted location)."""
+    lines = []
+    for e in exc.errors():
+        place = where(e["loc"], e["type"]) if where is not None else \
+            ".".join(str(p) for p in e["loc"]) or "<payload>"
+        ctx = e.get("ctx") or {}
+        if e["type"] == "union_tag_invalid":
+            message = f"must be one of {ctx.get('expected_tags', '')}"
+        else:
+            message = e["msg"]
+        line = f"{place}: {message}"
+        lines.append(line if len(line) <= _ERROR_MAX else line[:_ERROR_MAX - 1] + "…")
+    return lines

@@ -33,8 +33,10 @@ def test_a_pause_with_a_reason_becomes_a_presence_request() -> None:
      b'"extra": 1}',
      ("v: Input should be 1", "extra: Extra inputs are not permitted")),
     ("operator", b'{"v": 1, "action": "wipe", "request_id": "d-3"}',
-     ("action: Input tag 'wipe' found using 'action' does not match any of the expected tags: "
-      "'transfer', 'login', 'logout', 'pause', 'unpause'",)),
+     ("action: must be one of 'transfer', 'login', 'logout', 'pause', 'unpause'",)),
+    # the sender's value is not echoed back, however large
+    ("operator", b'{"v": 1, "action": [' + b"1," * 1000 + b'1], "request_id": "d-5"}',
+     ("action: must be one of 'transfer', 'login', 'logout', 'pause', 'unpause'",)),
     ("specialist", b'{"v": 1, "action": "transfer", "request_id": "d-4", "matter": "101"}',
      ("action: only operators transfer calls",)),
 ])
