@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from metrics.counters import recompute
-from metrics.rates import figures
+from metrics.rates import Figures, figures
 from metrics.records import CallRecord, TargetAttempt
 
 
@@ -67,3 +67,36 @@ def test_a_rate_below_90_percent_is_marked_and_exactly_90_is_not() -> None:
         "transfer_success_rate": False, "satisfaction_rate": False}
     low = figures(unit_day(FIRST_MONTH[:17] + [call(30, "transfer_failed")] * 3))
     assert low.misses()["connection_rate"] is True
+
+
+def test_every_figure_from_a_day_hash_with_a_distinct_value_per_counter() -> None:
+    got = figures({"requests": "40", "connected": "36", "three_way": "35", "resolved": "27",
+                   "survey_resolution_answered": "30", "satisfied": "20",
+                   "basically_satisfied": "5", "survey_satisfaction_answered": "32",
+                   "bad_reviews": "7", "overflow_attempted": "9", "overflow_connected": "4",
+                   "abandoned_during_transfer": "3", "tickets_created": "6",
+                   "tickets_overdue": "2", "wait_count": "36", "wait_sum_ms": "450000",
+                   "wait_max_ms": "61500", "calls": "99"})
+    assert got == Figures(
+        requests=40, connected=36, three_way=35, connection_rate=36 / 40,
+        transfer_success_rate=35 / 40, resolution_rate=27 / 30, satisfaction_rate=25 / 32,
+        bad_reviews=7, overflow_attempted=9, overflow_connected=4,
+        abandoned_during_transfer=3, tickets_created=6, tickets_overdue=2,
+        wait_avg_s=450000 / 36 / 1000, wait_max_s=61.5)
+    # 0.9 exactly meets the 90% standard; 0.875 transfer success and 0.78 satisfaction miss
+    assert got.misses() == {"connection_rate": False, "resolution_rate": False,
+                            "transfer_success_rate": True, "satisfaction_rate": True}
+
+
+def test_a_day_with_nothing_counted_has_no_rates_and_misses_nothing() -> None:
+    got = figures({})
+    assert got == Figures(0, 0, 0, None, None, None, None, 0, 0, 0, 0, 0, 0, None, None)
+    assert got.misses() == {"connection_rate": False, "resolution_rate": False,
+                            "transfer_success_rate": False, "satisfaction_rate": False}
+    # one answer each way: a rate of exactly 1 and of exactly 0
+    one = figures({"requests": 1, "connected": 1, "three_way": 0,
+                   "survey_resolution_answered": 1, "resolved": 0})
+    assert (one.connection_rate, one.transfer_success_rate, one.resolution_rate,
+            one.satisfaction_rate) == (1.0, 0.0, 0.0, None)
+    assert one.misses() == {"connection_rate": False, "resolution_rate": True,
+                            "transfer_success_rate": True, "satisfaction_rate": False}
