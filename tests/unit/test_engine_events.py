@@ -11,9 +11,13 @@ from router.core.board import QueueCaller, QueueMemberState
 from router.core.call import CallState
 from router.core.commands import (
     CancelTimer,
+    CreateTicket,
     HangupChannel,
+    NotifyOperator,
     OriginateLeg,
     PublishCallEvent,
+    ReplyToRequest,
+    SetChannelVar,
     StartTimer,
 )
 from router.core.engine import Engine
@@ -145,3 +149,109 @@ def test_a_queue_snapshot_replaces_the_board_and_a_reload_the_catalogue() -> Non
     calendar = WorkCalendar()
     assert engine.feed(ev.ConfigReplaced(CATALOGUE, calendar), T0 + 2) == []
     assert (engine.catalogue, engine.calendar) == (CATALOGUE, calendar)
+
+
+def test_a_chain_of_a_busy_team_an_unreachable_team_and_a_silent_one_ends_in_a_ticket(
+    engine: Engine
+) -> None:
+    # the invoice team: both on calls (in use); the backup team: both phones unreachable
+    for queue, who, status in (("tax-invoice", "2001", 2), ("tax-invoice", "2005", 2),
+                               ("tax-backup", "2006", 5), ("tax-backup", "2005", 5)):
+        engine.feed(ev.MemberChanged(QueueMemberState(queue, who, f"Local/{who}@p/n", 0,
+                                                      status, False)), T0 + 6)
+    out = engine.feed(ev.TransferRequested("r1", "101", "desk", operator="1001"), T0 + 10)
+    targets = ["tax-invoice", "tax-backup", "back-office-general"]
+    assert out == [
+        ReplyToRequest("c1", "r1", "desk", "1001", SEAT, True, "accepted",
+                       {"unit": "tax", "queue": "tax-invoice"}),
+        SetChannelVar("c1", CALLER, "HOTLINE_TRANSFER_PENDING", "yes"),
+        PublishCallEvent("c1", "transfer.requested", T0 + 10, {
+            "matter": "101", "unit": "tax", "district": "huangpu", "source": "desk",
+            "targets": targets}),
+        PublishCallEvent("c1", "overflow.skipped", T0 + 10, {
+            "queue": "tax-invoice", "unit": "tax", "reason": "skipped_busy", "logged_in": 2,
+            "paused": 0, "attempt": 1}),
+        PublishCallEvent("c1", "overflow.skipped", T0 + 10, {
+            "queue": "tax-backup", "unit": "tax", "reason": "skipped_unavailable",
+            "logged_in": 0, "paused": 0, "attempt": 2}),
+        # nothing known of the back office's team: it is rung (20 s, originate + 10 s)
+        OriginateLeg("c1", "c1-L1", "back-office-general", CALLER, 1, 20, 30),
+        StartTimer("c1", "leg:c1-L1", T0 + 10 + 30 + 10),
+        PublishCallEvent("c1", "overflow.attempted", T0 + 10, {
+            "queue": "back-office-general", "unit": "back-office", "leg_id": "c1-L1",
+            "attempt": 3}),
+    ]
+    # nobody reports the leg: the guard ends it, and with it the chain
+    out = engine.feed(ev.TimerFired("c1", "leg:c1-L1"), T0 + 50)
+    failed = {"matter": "101", "unit": "tax", "tried": targets}
+    assert out == [
+        HangupChannel("c1", "c1-L1-a"),
+        CancelTimer("c1", "leg:c1-L1"), CancelTimer("c1", "settle:c1-L1"),
+        PublishCallEvent("c1", "transfer.leg_failed", T0 + 50, {
+            "queue": "back-office-general", "unit": "back-office", "outcome": "guard_timeout"}),
+        SetChannelVar("c1", CALLER, "HOTLINE_TRANSFER_PENDING", ""),
+        PublishCallEvent("c1", "transfer.failed", T0 + 50, failed),
+        NotifyOperator("c1", "1001", "transfer_failed", failed),
+        # in working time all the same: a ticket, due 10:00 the next working day
+        PublishCallEvent("c1", "ticket.requested", T0 + 50, {
+            "matter": "101", "unit": "tax", "reason": "overflow_exhausted",
+            "due": "2026-11-25T10:00+08:00", "calendar": "official"}),
+        CreateTicket("c1", "c1/101", T0 + 50, "101", "tax", "huangpu", 1, "1001",
+                     "13812345678", "overflow_exhausted", T0 + 86_400, False),
+    ]
+    call = engine.calls["c1"]
+    assert (call.state, [(a.queue, a.outcome) for a in call.attempts]) == (
+        CallState.WITH_OPERATOR, [("tax-invoice", "skipped_busy"),
+                                  ("tax-backup", "skipped_unavailable"),
+                                  ("back-office-general", "guard_timeout")])
+    # a late timer for the leg, and a settle timer for it, change nothing more
+    assert engine.feed(ev.TimerFired("c1", "leg:c1-L1"), T0 + 51) == []
+    assert engine.feed(ev.TimerFired("c1", "settle:c1-L1"), T0 + 51) == []
+
+
+def test_a_second_request_is_refused_while_one_is_in_progress_and_counted(
+    engine: Engine
+) -> None:
+    engine.feed(ev.TransferRequested("r1", "101", "desk", operator="1001"), T0 + 10)
+    assert engine.feed(ev.TransferRequested("r2", "105", "desk", operator="1001"),
+                       T0 + 11) == [
+        ReplyToRequest("c1", "r2", "desk", "1001", SEAT, False, "transfer_in_progress")]
+    call = engine.calls["c1"]
+    assert (call.requests_rejected, call.request.request_id if call.request else None,
+            call.transfer_requested_at) == (1, "r1", T0 + 10)
+
+
+def test_a_request_for_a_caller_still_waiting_is_refused_and_counted() -> None:
+    engine = Engine(CATALOGUE)
+    engine.feed(ev.CallEntered("c2", CALLER, "13812345678", 2), T0)
+    assert engine.feed(ev.TransferRequested("r1", "101", "phone", call_id="c2"), T0 + 1) == [
+        ReplyToRequest("c2", "r1", "phone", "", "", False, "not_with_operator")]
+    assert engine.calls["c2"].requests_rejected == 1
+
+
+def test_the_operator_names_the_district_and_the_plan_follows_it(engine: Engine) -> None:
+    out = engine.feed(ev.TransferRequested("r1", "101", "desk", operator="1001",
+                                           district="pudong"), T0 + 10)
+    (requested,) = [c for c in out if isinstance(c, PublishCallEvent)
+                    and c.kind == "transfer.requested"]
+    assert requested.data["district"] == "pudong"
+
+
+def test_after_hours_a_request_becomes_a_ticket_and_the_call_stays_with_the_operator(
+) -> None:
+    evening = T0 + 10 * 3600  # Tuesday 20:00: the tax unit closed at 17:00
+    engine = Engine(CATALOGUE)
+    engine.feed(ev.CallEntered("c1", CALLER, "13812345678", 1), evening)
+    engine.feed(ev.OperatorAnswered("c1", CALLER, SEAT, "1001"), evening + 5)
+    out = engine.feed(ev.TransferRequested("r1", "101", "desk", operator="1001"),
+                      evening + 10)
+    assert out == [
+        PublishCallEvent("c1", "ticket.requested", evening + 10, {
+            "matter": "101", "unit": "tax", "reason": "after_hours",
+            "due": "2026-11-25T10:00+08:00", "calendar": "official"}),
+        CreateTicket("c1", "c1/101", evening + 10, "101", "tax", "huangpu", 1, "1001",
+                     "13812345678", "after_hours", T0 + 86_400, False),
+    ]
+    call = engine.calls["c1"]
+    assert (call.state, call.request, call.transfer_requested_at, call.ticket_reason) == (
+        CallState.WITH_OPERATOR, None, None, "after_hours")
