@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metrics.audit import audit
-from metrics.counters import counter_increments, recompute
+from metrics.counters import counter_increments, hash_increments, key_of, recompute
+from metrics.keys import Keys
 from metrics.records import CallRecord, TargetAttempt
 
 DAY = "2026-11-24"
@@ -156,6 +157,19 @@ def test_the_writers_counting_agrees_with_the_oracle_for_any_records(
     batch: list[CallRecord]
 ) -> None:
     assert writer(batch) == audit([raw(r) for r in batch])
-    for record in batch:  # and one record's increments are what it adds alone
+    for record in batch:  # and one record's increments are what it adds alone, in both
+        alone = audit([raw(record)])  # of the writer's forms (the replay's and the hashes')
         assert {(s, h, n): v for (_d, s, n, h), v in counter_increments(record).items()
-                if v} == audit([raw(record)])
+                if v} == alone
+        hashed = {(scope, hour, name): amount
+                  for day, scope, hour, counters in hash_increments(record)
+                  for name, amount in counters.items()}
+        assert hashed == alone
+        assert {day for day, _s, _h, _c in hash_increments(record)} == {DAY}
+
+
+def test_a_counter_hash_key_is_the_days_or_the_hours() -> None:
+    keys = Keys("hl")
+    assert key_of(keys, DAY, "unit:tax", -1) == "hl:v1:day:2026-11-24:unit:tax"
+    assert key_of(keys, DAY, "unit:tax", 0) == "hl:v1:hour:2026-11-24T00:unit:tax"
+    assert key_of(keys, DAY, "total", 23) == "hl:v1:hour:2026-11-24T23:total"

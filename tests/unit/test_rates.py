@@ -100,3 +100,16 @@ def test_a_day_with_nothing_counted_has_no_rates_and_misses_nothing() -> None:
             one.satisfaction_rate) == (1.0, 0.0, 0.0, None)
     assert one.misses() == {"connection_rate": False, "resolution_rate": True,
                             "transfer_success_rate": True, "satisfaction_rate": False}
+
+
+def test_a_rate_whose_successes_were_never_counted_is_zero_not_missing() -> None:
+    # the day had requests and answers but no success: the counters are simply absent
+    got = figures({"requests": "4", "survey_resolution_answered": "2",
+                   "survey_satisfaction_answered": "3", "wait_count": "0"})
+    assert (got.connection_rate, got.transfer_success_rate, got.resolution_rate,
+            got.satisfaction_rate, got.wait_avg_s, got.wait_max_s) == (
+        0.0, 0.0, 0.0, 0.0, None, None)
+    assert (got.connected, got.three_way, got.bad_reviews, got.tickets_created) == (0, 0, 0, 0)
+    # only "basically satisfied" answers count as satisfied too
+    assert figures({"survey_satisfaction_answered": "4",
+                    "basically_satisfied": "3"}).satisfaction_rate == 0.75
