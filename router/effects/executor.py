@@ -25,7 +25,7 @@ from router.effects.gate import ActionGate
 from router.effects.mqtt import MqttBus
 from router.effects.timers import Timers
 from router.effects.topics import Topics
-from router.errors import AmiError
+from router.errors import AmiError, AmiLinkLost
 from router.log import get_logger
 
 __all__ = ["Executor"]
@@ -194,5 +194,7 @@ class Executor:
         log = self._log.debug if quiet else self._log.warning
         log("command_failed", call_id=call_id, command=what, error=type(error).__name__,
             detail=str(error))
-        if leg_id is not None:
+        if leg_id is not None and not isinstance(error, AmiLinkLost):
+            # with the link gone the PBX may or may not have the leg: the resync after the
+            # next login says which (a leg it does not have is "lost"), not this failure
             self._feedback(CommandFailed(call_id, what, type(error).__name__, leg_id))
