@@ -45,7 +45,10 @@ async def test_when_no_specialist_answers_the_operator_is_told_and_keeps_the_cal
         lambda m: m[0] == f"{bus.prefix}/v1/operators/1001/notices"
         and m[1]["notice"] == "transfer_failed", what="operator notice")
     assert notice["call_id"] == call_id
-    # the caller was never dropped: still bridged with the operator
+    # the caller was never dropped: still bridged with the operator, and the leg is gone
+    # (its hangup follows the failure by an AMI round-trip)
+    await pbx.events.wait_for(pbx.event("Hangup", Uniqueid=f"{call_id}-L1-a"), 10,
+                              "the leg's end")
     channels = {c.get("Uniqueid"): c for c in await pbx.channels()}
     assert channels[call_id].get("BridgeId")
     assert not any(uid.startswith(f"{call_id}-L") for uid in channels)
