@@ -34,14 +34,6 @@ CALLER = "Local/77@hotline-lab-caller-00000001;1"
 SEAT = "Local/1001@hotline-lab-party-00000002;1"
 
 
-@pytest.fixture
-def engine() -> Engine:
-    engine = Engine(CATALOGUE)
-    engine.feed(ev.CallEntered("c1", CALLER, "13812345678", 1), T0)
-    engine.feed(ev.OperatorAnswered("c1", CALLER, SEAT, "1001"), T0 + 5)
-    return engine
-
-
 def kinds(commands: list[Command]) -> list[str]:
     return [c.kind for c in commands if isinstance(c, PublishCallEvent)]
 

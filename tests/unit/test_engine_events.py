@@ -25,15 +25,6 @@ from skills.calendar import WorkCalendar
 from tests.unit.test_engine import CALLER, CATALOGUE, SEAT, T0
 
 
-@pytest.fixture
-def engine() -> Engine:
-    """A call with operator 1001 since T0 + 5."""
-    engine = Engine(CATALOGUE)
-    engine.feed(ev.CallEntered("c1", CALLER, "13812345678", 1), T0)
-    engine.feed(ev.OperatorAnswered("c1", CALLER, SEAT, "1001"), T0 + 5)
-    return engine
-
-
 @pytest.mark.parametrize(("resolved", "satisfaction", "bad"), [
     (True, 1, False), (True, 2, False), (True, 3, True), (False, 1, True),
     (None, None, False), (False, None, True), (None, 3, True),
