@@ -1,10 +1,14 @@
-"""P1: routing decision latency — a transfer request in, the department leg's Originate out.
+"""P1: routing decision latency on the wire — a transfer request's bytes in, the
+department leg's Originate bytes out.
 
-Measured inside the running router against the lab's Asterisk, at 10 x design load:
-10,000 calls in progress and 30 transfer requests a second. The clock starts when the
-request enters the router's event queue and stops when the Originate is written to the AMI
-socket. Baseline in the same run, interleaved: AMI Ping round trips on the same connection.
-Targets: p99 <= 10 x Ping p99, and <= 10 ms.
+The router runs against the lab's Asterisk at 10 x design load: 10,000 calls in progress
+and 30 transfer requests a second. Each request is a real ``HotlineTransferRequest``
+UserEvent emitted by Asterisk (the AMI UserEvent action). Between the router and Asterisk
+sits a timing tap in its own process (bench/ami_tap.py): the clock starts when the event's
+last byte is handed to the router's socket and stops when the Originate's last byte
+arrives from it — reading, framing, parsing, the decision, the call journal's write and
+the action's encoding are all inside. Baseline in the same run, interleaved: AMI Ping round
+trips on an idle link of their own. Targets: p99 <= 10 x Ping p99, and <= 10 ms.
 
     python -m bench.p1_decision_latency [--requests 600]
 """
@@ -13,6 +17,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import socket
+import sys
 import time
 from pathlib import Path
 
@@ -20,7 +27,7 @@ import yaml
 
 from bench.common import report, summary_ms
 from bench.lab import bench_lab, bench_settings, running, temp_dir
-from router.ami.client import AmiAction, AmiResponse
+from router.ami.client import AmiAction, AmiClient
 from router.core import events as ev
 from router.core.board import QueueMemberState
 from router.lab.lab import Lab
@@ -39,64 +46,106 @@ def open_catalogue(tmp: Path) -> Path:
     return path
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 async def measure(lab: Lab, requests: int) -> dict[str, object]:
     tmp = temp_dir()
-    async with running(bench_settings(lab, open_catalogue(tmp), tmp)) as service:
-        now = time.time()
-        calls = TEN_X * DESIGN_IN_PROGRESS
-        for n in range(calls):
-            call_id = f"bench-{n}"
-            await service.events.put(ev.CallEntered(call_id, f"Local/{n}@bench;1",
-                                                    "13800000000", 1))
-            await service.events.put(ev.OperatorAnswered(call_id, f"Local/{n}@bench;1",
-                                                         f"Local/s{n}@bench;1", "1001"))
-        # the board believes the invoice team has someone available; the PBX queue is
-        # empty, so each leg ends at once (JOINEMPTY) and costs the PBX almost nothing
-        await service.events.put(ev.MemberChanged(QueueMemberState(
-            "tax-invoice", "bench", "Local/bench@bench/n", 0, 1, False)))
-        await service.events.join()
-        assert len(service.engine.calls) == calls, "calls not loaded"
+    taps = tmp / "taps.jsonl"
+    tap_port = free_port()
+    tap = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.ami_tap", "--listen", str(tap_port), "--to",
+        f"127.0.0.1:{lab.instance.ports.ami}", "--out", str(taps),
+        stdout=asyncio.subprocess.PIPE, cwd=ROOT)
+    assert tap.stdout is not None
+    await asyncio.wait_for(tap.stdout.readline(), 10)
+    settings = bench_settings(lab, open_catalogue(tmp), tmp)
+    settings = settings.model_copy(update={"ami": settings.ami.model_copy(
+        update={"port": tap_port})})
+    emitter, pinger_link = AmiClient(lab.admin_ami()), AmiClient(lab.admin_ami())
+    calls = TEN_X * DESIGN_IN_PROGRESS
+    pings: list[float] = []
+    try:
+        async with running(settings) as service, asyncio.TaskGroup() as group:
+            links = [group.create_task(c.run(), name=f"admin-{n}")
+                     for n, c in enumerate((emitter, pinger_link))]
+            for client in (emitter, pinger_link):
+                await client.connected.wait()
+                await client.send(AmiAction("Filter", (("Operation", "Add"),
+                                                       ("Filter", "Event: BenchNothing"))))
+            for n in range(calls):
+                call_id = f"bench-{n}"
+                await service.events.put(ev.CallEntered(call_id, f"Local/{n}@bench;1",
+                                                        "13800000000", 1))
+                await service.events.put(ev.OperatorAnswered(
+                    call_id, f"Local/{n}@bench;1", f"Local/s{n}@bench;1", "1001"))
+            # the board believes the invoice team has someone available; the PBX queue
+            # is empty, so each leg ends at once (JOINEMPTY) and costs the PBX little
+            await service.events.put(ev.MemberChanged(QueueMemberState(
+                "tax-invoice", "bench", "Local/bench@bench/n", 0, 1, False)))
+            await service.events.join()
+            assert len(service.engine.calls) == calls, "calls not loaded"
 
-        entered: dict[str, float] = {}
-        latencies: list[float] = []
-        submit = service.ami.submit
-
-        def timed_submit(action: AmiAction) -> asyncio.Future[AmiResponse]:
-            future = submit(action)  # the frame is written before submit returns
-            if action.name == "Originate" and action.action_id:
-                call_id = action.action_id.removeprefix("leg:").rsplit("-L", 1)[0]
-                if call_id in entered:
-                    latencies.append(time.perf_counter() - entered.pop(call_id))
-            return future
-
-        service.ami.submit = timed_submit  # type: ignore[method-assign]
-        pings: list[float] = []
-
-        async def ping_baseline() -> None:
-            while True:
-                started = time.perf_counter()
-                await service.ami.send(AmiAction("Ping"))
-                pings.append(time.perf_counter() - started)
-                await asyncio.sleep(0.05)
-
-        pinger = asyncio.create_task(ping_baseline(), name="ping-baseline")
-        interval = 1 / (TEN_X * DESIGN_REQUESTS_PER_S)
-        started = time.perf_counter()
-        for n in range(requests):
-            call_id = f"bench-{n}"
-            entered[call_id] = time.perf_counter()
-            service.events.feed_nowait(ev.TransferRequested(
-                f"r{n}", "101", "phone", call_id=call_id, operator_channel=f"Local/s{n}@b;1"))
-            await asyncio.sleep(max(0.0, started + (n + 1) * interval - time.perf_counter()))
-        await service.events.join()
-        pinger.cancel()
-        del now
+            interval = 1 / (TEN_X * DESIGN_REQUESTS_PER_S)
+            started = time.perf_counter()
+            for n in range(requests):
+                await emitter.send(AmiAction("UserEvent", (
+                    ("UserEvent", "HotlineTransferRequest"), ("Version", "1"),
+                    ("CallId", f"bench-{n}"), ("RequestId", f"r{n}"), ("Matter", "101"),
+                    ("District", ""), ("Channel", f"Local/s{n}@bench;1"))))
+                # the baseline, interleaved: one Ping between two requests
+                await asyncio.sleep(max(0.0, started + (n + 0.5) * interval
+                                        - time.perf_counter()))
+                sent = time.perf_counter()
+                await pinger_link.send(AmiAction("Ping"))
+                pings.append(time.perf_counter() - sent)
+                await asyncio.sleep(max(0.0, started + (n + 1) * interval
+                                        - time.perf_counter()))
+            await until_originated(taps, requests)
+            for link in links:
+                link.cancel()
+    finally:
+        tap.terminate()
+        await tap.wait()
+    latencies = pair(taps)
     decision, ping = summary_ms(latencies), summary_ms(pings)
-    return {"calls_in_progress": calls, "requests": requests,
+    return {"calls_in_progress": calls, "requests": requests, "measured": len(latencies),
             "requests_per_s": TEN_X * DESIGN_REQUESTS_PER_S, "decision": decision,
-            "ami_ping_rtt": ping,
+            "ami_ping_rtt": ping, "clock": "AMI bytes in -> Originate bytes out (tap)",
             "ratio_p99_to_ping_p99": round(decision["p99_ms"] / ping["p99_ms"], 3),
             "target": "p99 <= 10 x ping p99 and <= 10 ms"}
+
+
+def _records(taps: Path) -> list[dict[str, object]]:
+    if not taps.exists():
+        return []
+    return [json.loads(line) for line in taps.read_text().splitlines() if line]
+
+
+async def until_originated(taps: Path, requests: int, timeout_s: float = 30) -> None:
+    """Until the tap has seen an Originate for every request (the file is the only
+    channel from the tap; it is read again each 50 ms)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if sum(r["kind"] == "originate_out" for r in _records(taps)) >= requests:
+            return
+        await asyncio.sleep(0.05)
+
+
+def pair(taps: Path) -> list[float]:
+    """Each request's latency: its UserEvent in to its leg's Originate out."""
+    came: dict[str, float] = {}
+    went: dict[str, float] = {}
+    for record in _records(taps):
+        ident, t = str(record["id"]), float(record["t"])  # type: ignore[arg-type]
+        if record["kind"] == "request_in":
+            came["bench-" + ident.removeprefix("r")] = t
+        else:
+            went.setdefault(ident.removeprefix("leg:").rsplit("-L", 1)[0], t)
+    return [went[call] - came[call] for call in came if call in went]
 
 
 def main(requests: int) -> None:

@@ -50,8 +50,12 @@ class LabControl:
             ("Variable", f"DEVICE_STATE(Custom:hotline-lab-{extension})"), ("Value", state))))
 
     async def place_call(self, caller_number: str, *, menu: str = "1",
-                         hangup_after_s: float = 3600, call_id: str | None = None) -> str:
-        """An enterprise dials 12345 and presses ``menu``; returns the call id (its Uniqueid)."""
+                         hangup_after_s: float = 3600, call_id: str | None = None,
+                         entry: tuple[str, str] = (CONTEXT_ENTRY, ENTRY_EXTEN)) -> str:
+        """An enterprise dials 12345 and presses ``menu``; returns the call id (its Uniqueid).
+
+        ``entry`` (context, extension) is where the call goes: 12345 unless a benchmark
+        sends it elsewhere (P5's pure-dialplan arm)."""
         n = next(self._ids)
         call_id = call_id or f"lab-{caller_number[-4:]}-{n}"
         sim = f"{n}{abs(hash(call_id)) % 10000}"
@@ -59,7 +63,7 @@ class LabControl:
         await self._db_put(f"hotline-lab/caller/{sim}", "hangup_after_s", f"{hangup_after_s:g}")
         await self.ami.send(AmiAction("Originate", (
             ("Channel", f"Local/{sim}@{CONTEXT_LAB_CALLER}/n"),
-            ("Context", CONTEXT_ENTRY), ("Exten", ENTRY_EXTEN), ("Priority", "1"),
+            ("Context", entry[0]), ("Exten", entry[1]), ("Priority", "1"),
             ("CallerID", f'"lab" <{caller_number}>'), ("Async", "true"),
             ("ChannelId", call_id), ("OtherChannelId", f"{call_id}-phone"),
         )))
