@@ -85,7 +85,7 @@ class TicketDesk:
         while True:
             command = await self._requests.get()
             try:
-                ticket, created = self.store.create(command)
+                ticket, created = await asyncio.to_thread(self.store.create, command)
             except StoreError as exc:
                 self.stats.failed += 1
                 self._log.error("ticket_store_failed", call_id=command.call_id, error=str(exc))
@@ -106,13 +106,13 @@ class TicketDesk:
     async def _outbox(self) -> None:
         while True:
             try:
-                pending = self.store.pending()
+                pending = await asyncio.to_thread(self.store.pending)
             except StoreError as exc:
                 self._log.error("ticket_outbox_unreadable", error=str(exc))
                 pending = []
             for message in pending:
                 await self._bus.publish_confirmed(message.topic, message.payload.encode())
-                self.store.mark_delivered(message.seq, self._clock())
+                await asyncio.to_thread(self.store.mark_delivered, message.seq, self._clock())
                 self.stats.delivered += 1
             if not pending:
                 self._wake_outbox.clear()
@@ -125,8 +125,9 @@ class TicketDesk:
         while True:
             now = self._clock()
             try:
-                for ticket in self.store.due_before(now):
-                    updated = self.store.apply(ticket.id, TicketAction.OVERDUE, "sweeper", now)
+                for ticket in await asyncio.to_thread(self.store.due_before, now):
+                    updated = await asyncio.to_thread(self.store.apply, ticket.id,
+                                                      TicketAction.OVERDUE, "sweeper", now)
                     if updated is not None and not isinstance(updated, Refused):
                         self.stats.overdue += 1
                         self._count("overdue", updated, now)

@@ -6,6 +6,10 @@ its history and its outbox message are written in one transaction (a transaction
 so a ticket is never stored without its MQTT message, nor announced before it is stored.
 The idempotency key (call + matter) is UNIQUE: asking twice for the same call returns the
 ticket made the first time. The CLI and the service share the file.
+
+The service calls the store from worker threads (``asyncio.to_thread``) so that a slow
+disk or a lock held by another writer never stalls the event loop; one lock serialises the
+connection's use.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
@@ -70,7 +75,9 @@ class TicketStore:
         self._topic = topic
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, isolation_level=None, timeout=5.0)
+            self._lock = threading.RLock()
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=5.0,
+                                       check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
@@ -132,7 +139,8 @@ class TicketStore:
     # -- reads ---------------------------------------------------------------------------
 
     def get(self, ticket_id: str) -> Ticket | None:
-        return self._by_id(self._db, ticket_id)
+        with self._lock:
+            return self._by_id(self._db, ticket_id)
 
     def search(self, status: str | None = None, unit: str | None = None, limit: int = 100
              ) -> list[Ticket]:
@@ -164,22 +172,24 @@ class TicketStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
+        with self._lock:
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise StoreError(f"ticket store {self.path}: {exc}") from exc
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StoreError(f"ticket store {self.path}: {exc}") from exc
 
     def _read(self, query: str, args: tuple[Any, ...] | list[Any]) -> list[sqlite3.Row]:
         try:
-            cursor = self._db.execute(query, args)
-            cursor.row_factory = sqlite3.Row
-            return list(cursor.fetchall())
+            with self._lock:
+                cursor = self._db.execute(query, args)
+                cursor.row_factory = sqlite3.Row
+                return list(cursor.fetchall())
         except sqlite3.Error as exc:
             raise StoreError(f"ticket store {self.path}: {exc}") from exc
 

@@ -27,7 +27,7 @@ from tests.support.lab import (
     router_env,
     router_process,
 )
-from tests.support.waiting import Recorder, until
+from tests.support.waiting import Recorder, eventually, until
 
 
 @pytest.fixture
@@ -200,3 +200,54 @@ async def test_a_router_killed_right_after_the_request_loses_no_ticket_and_makes
     finally:
         second.send_signal(signal.SIGTERM)
         await second.wait()
+
+
+async def test_a_router_killed_before_the_ticket_is_stored_stores_it_once_after_the_restart(
+    lab: Lab, pbx: Pbx, tmp_path: Path, catalogue_path: Path
+) -> None:
+    """The store is held locked by the test, so the router cannot have stored the ticket
+    when it is killed: the decision lives only in the call journal. The next router asks
+    the store again with the same idempotency key; one ticket, delivered once."""
+    import sqlite3  # noqa: PLC0415
+
+    import redis.asyncio as aioredis  # noqa: PLC0415
+
+    db = tmp_path / "tickets.sqlite3"
+    env = router_env(lab, catalogue_path, db, "before-store")
+    prefix = env["ROUTER_MQTT__TOPIC_PREFIX"]
+    store = TicketStore(db, lambda kind, unit: f"{prefix}/v1/units/{unit}/{kind}")
+    journal = aioredis.Redis.from_url(env["ROUTER_REDIS__URL"], decode_responses=True)
+    key = f"{env['ROUTER_REDIS__NAMESPACE']}:v1:journal"
+    first = await router_process(env, tmp_path / "router.log")
+    lock = sqlite3.connect(db, isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")  # no writer but this one until it ends
+    try:
+        await pbx.enable("1001", transfer_matter="105", transfer_after_s=0.5)
+        call_id = await pbx.control.place_call("13877770006")
+
+        async def ordered() -> object | None:
+            entry = await journal.hget(key, call_id)
+            return (json.loads(entry)["call"]["ticket_order"] or None) if entry else None
+
+        await eventually(ordered, 15, "the ticket decided in the journal")
+        first.kill()
+        await first.wait()
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    try:
+        assert store.search() == []  # killed before the ticket was stored
+
+        second = await router_process(env, tmp_path / "router.log")
+        try:
+            await until(store.search, 15, "the ticket stored by the second router")
+            await until(lambda: not store.pending(), 15, "the outbox delivered")
+            (ticket,) = store.search()
+            assert (ticket.call_id, ticket.idempotency_key, ticket.unit) == (
+                call_id, f"{call_id}/105", "tax")
+            assert [h["action"] for h in store.history(ticket.id)] == ["create"]
+        finally:
+            second.send_signal(signal.SIGTERM)
+            await second.wait()
+    finally:
+        await journal.aclose()
