@@ -41,6 +41,7 @@ from bench.common import percentile, report
 from bench.lab import bench_lab, bench_settings, running, temp_dir
 from router.ami.client import AmiAction, AmiClient, LinkState
 from router.ami.frames import AmiMessage
+from router.dialplan import CONTEXT_LAB_DIRECT
 from router.lab.control import LabControl
 from router.lab.lab import Lab
 from router.service import Service
@@ -50,7 +51,6 @@ SEATS, SPECIALISTS = 300, 120
 SEAT_TALK_S, SPECIALIST_TALK_S, CALLER_HANGUP_S = 3, 1, 4
 SETUP_LIMIT_S = 2.0
 OPERATOR_QUEUE = "hotline-operators"
-DIRECT_CONTEXT = "hotline-lab-direct"
 # only what the clock needs reaches the benchmark's own AMI session (a regex on the event)
 ADMIN_FILTER = "Event: (AgentConnect|QueueCallerJoin|Hangup)"
 
@@ -155,7 +155,7 @@ class Bench:
                 if arm == "dialplan":
                     digits = f"9{n:07d}"
                     self.watch.direct[digits] = key
-                    entry = (DIRECT_CONTEXT, digits)
+                    entry = (CONTEXT_LAB_DIRECT, digits)
                 group.create_task(self._place(key, entry), name=f"place-{key}")
                 keys.append(key)
                 await asyncio.sleep(max(0.0, started + len(keys) / rate - time.perf_counter()))

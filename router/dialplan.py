@@ -13,6 +13,9 @@ __all__ = [
     "CONTEXT_EMERGENCY_OUT",
     "CONTEXT_ENTRY",
     "CONTEXT_LAB_CALLER",
+    "CONTEXT_LAB_DIRECT",
+    "CONTEXT_LAB_DIRECT_LEG",
+    "CONTEXT_LAB_DIRECT_SEAT",
     "CONTEXT_LAB_PARTY",
     "CONTEXT_OPERATOR_CONNECTED",
     "CONTEXT_OPERATOR_LEAVE",
@@ -67,6 +70,10 @@ CONTEXT_OPERATOR_QUEUES = "hotline-operator-queues"  # generated: the operator q
 CONTEXT_PRESENCE_CODES = "hotline-presence-codes"  # *21 login, *22 logout, *23n pause, *24
 CONTEXT_LAB_PARTY = "hotline-lab-party"  # lab only
 CONTEXT_LAB_CALLER = "hotline-lab-caller"  # lab only
+# lab only: P5's pure-dialplan arm (the router's call shape made without the router)
+CONTEXT_LAB_DIRECT = "hotline-lab-direct"
+CONTEXT_LAB_DIRECT_SEAT = "hotline-lab-direct-seat"
+CONTEXT_LAB_DIRECT_LEG = "hotline-lab-direct-leg"
 
 # features.conf applicationmap names
 FEATURE_TRANSFER = "hotline_transfer"

@@ -25,6 +25,8 @@ def _contexts(text: str) -> set[str]:
 def test_every_context_the_router_names_exists_and_no_other() -> None:
     named = {v for k, v in vars(dialplan).items() if k.startswith("CONTEXT_")}
     lab = {dialplan.CONTEXT_LAB_CALLER, dialplan.CONTEXT_LAB_PARTY,
+           dialplan.CONTEXT_LAB_DIRECT, dialplan.CONTEXT_LAB_DIRECT_SEAT,
+           dialplan.CONTEXT_LAB_DIRECT_LEG,
            dialplan.CONTEXT_EMERGENCY_OUT}  # the lab's stand-in for the site's route
     assert _contexts(EXTENSIONS) == named - lab
     assert _contexts(LAB) == lab
