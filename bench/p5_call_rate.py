@@ -31,6 +31,7 @@ import json
 import math
 import socket
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,7 @@ import yaml
 
 from bench.common import percentile, report
 from bench.lab import bench_lab, bench_settings, running, temp_dir
+from metrics.keys import Keys
 from router.ami.client import AmiAction, AmiClient, LinkState
 from router.ami.frames import AmiMessage
 from router.dialplan import CONTEXT_LAB_DIRECT
@@ -129,6 +131,7 @@ class Watch:
 class Bench:
     control: LabControl
     watch: Watch
+    records: Callable[[str], Awaitable[str | None]] | None = None  # call id -> its record
     numbers: itertools.count[int] = field(default_factory=itertools.count)
     logged_in: tuple[int, int] = (0, 0)
 
@@ -165,7 +168,17 @@ class Bench:
             drained = True
         except TimeoutError:
             drained = False
-        return self._judge(arm, rate, keys, placing_s, drained)
+        result = self._judge(arm, rate, keys, placing_s, drained)
+        if arm == "router" and self.records is not None:
+            # why calls failed: the departments each tried and what came of it
+            tried: dict[str, int] = {}
+            for key in [k for k in keys if self.watch.outcomes.get(k) != "transferred"][:50]:
+                raw = await self.records(key)
+                for attempt in json.loads(raw)["targets"] if raw else []:
+                    step = f"{attempt['queue']}:{attempt['outcome']}"
+                    tried[step] = tried.get(step, 0) + 1
+            result["failed_calls_attempts"] = tried
+        return result
 
     async def _place(self, key: str, entry: tuple[str, str] | None) -> None:
         if entry is None:
@@ -207,6 +220,7 @@ async def measure(lab: Lab, rates: list[float], step_s: float,
     settings = bench_settings(lab, call_catalogue(tmp), tmp)
     admin = AmiClient(lab.admin_ami())
     watch = Watch()
+    keys = Keys(settings.redis.namespace)
     bench = Bench(LabControl(admin), watch)
     async with running(settings) as service, asyncio.TaskGroup() as group, \
             aiomqtt.Client("127.0.0.1", settings.mqtt.port, identifier="p5-desk",
@@ -230,6 +244,12 @@ async def measure(lab: Lab, rates: list[float], step_s: float,
         for ext in ("2001", "2005"):  # the catalogue's own invoice specialists
             await bench.control.device_state(ext, "UNAVAILABLE")
         app = group.create_task(desk_app(service, desk, watch), name="desk-app")
+
+        async def record(call_id: str) -> str | None:
+            raw = await service.recorder.client.get(keys.call(call_id))
+            return raw.decode() if isinstance(raw, bytes) else raw
+
+        bench.records = record
         await desk.subscribe(f"{service.topics.root}/calls/+/events", qos=1)
 
         steps: list[dict[str, object]] = []

@@ -6,10 +6,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
-from bench.common import RESULTS, code_unchanged, measured_commit
+from bench.common import NOT_MEASURED, RESULTS, measured_commit
 
 README = Path(__file__).resolve().parent / "README.md"
 START, END = "<!-- results -->", "<!-- /results -->"
@@ -76,16 +77,32 @@ def _row(name: str, r: dict[str, Any]) -> str:
     return f"| ? | {name} | | | | | {ok} |"
 
 
-def _measured_on(result: dict[str, Any], head: str) -> str:
+def code_unchanged(commit: str, head: str, benchmark: str) -> bool:
+    """True if nothing ``benchmark`` runs changed between ``commit`` and ``head``: the
+    service, the lab and the shared bench code, and its own script (not the other
+    benchmarks' scripts)."""
+    root = Path(__file__).resolve().parents[1]
+    others = [f":(exclude)bench/{p.name}" for p in Path(__file__).parent.glob("p[0-9]_*.py")
+              if p.stem != benchmark]
+    try:
+        changed = subprocess.run(["git", "diff", "--name-only", commit, head, "--", ".",
+                                  *NOT_MEASURED, *others], cwd=root, capture_output=True,
+                                 text=True, check=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return not changed
+
+
+def _measured_on(name: str, result: dict[str, Any], head: str) -> str:
     """The commit a figure was measured on; *stale* unless the code it measured (everything
-    but results, docs and tests) is the same at HEAD."""
+    but results, docs, tests and the other benchmarks' scripts) is the same at HEAD."""
     commit = str(result.get("commit", ""))
     if not commit or commit == "unknown":
         return "not recorded (stale)"
     short = commit[:10] + (" +dirty" if commit.endswith("+dirty") else "")
     if commit.endswith("+dirty") or head.endswith("+dirty"):
         return f"{short} (stale)"
-    return short if code_unchanged(commit, head) else f"{short} (stale)"
+    return short if code_unchanged(commit, head, name) else f"{short} (stale)"
 
 
 def main() -> None:
@@ -94,7 +111,7 @@ def main() -> None:
             "|---|---|---|---|---|---|---|---|"]
     for path in sorted(RESULTS.glob("p*.json")):
         result = json.loads(path.read_text())
-        rows.append(f"{_row(path.stem, result)} {_measured_on(result, head)} |")
+        rows.append(f"{_row(path.stem, result)} {_measured_on(path.stem, result, head)} |")
     text = README.read_text()
     head, _, rest = text.partition(START)
     _, _, tail = rest.partition(END)
