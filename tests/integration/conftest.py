@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from router.config import default_lab_home
 from router.lab.control import LabControl
 from router.lab.lab import Lab
 from tests.support.lab import (
+    STARTED_ROUTERS,
     Bus,
     Pbx,
     RouterUnderTest,
@@ -50,6 +53,18 @@ async def pbx_session(lab: Lab) -> AsyncIterator[Pbx]:
         yield pbx
         link.cancel()
         pump.cancel()
+
+
+@pytest.fixture(autouse=True)
+def no_router_left_running() -> Iterator[None]:
+    """Kill (by PID) any router process the test started and left running, whatever the
+    test's outcome: it would act on the next test's calls."""
+    yield
+    while STARTED_ROUTERS:
+        process = STARTED_ROUTERS.pop()
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signal.SIGKILL)
 
 
 @pytest.fixture

@@ -236,6 +236,12 @@ def logged_events(stderr: bytes) -> list[str]:
             if line.startswith("{")]
 
 
+# every router process a test started; tests/integration/conftest.py kills what is left
+# after each test (a router left running acts on the shared lab: it rings the next test's
+# specialists and answers its requests)
+STARTED_ROUTERS: list[asyncio.subprocess.Process] = []
+
+
 async def router_process(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
     """``python -m router run`` logging to ``log``, returned once it has resynced with the
     PBX. (A file, not a pipe: an undrained pipe would block the router's logging.)"""
@@ -244,6 +250,7 @@ async def router_process(env: dict[str, str], log: Path) -> asyncio.subprocess.P
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "router", "run", env=env, stdout=subprocess.DEVNULL,
             stderr=sink)
+    STARTED_ROUTERS.append(process)
 
     async def resynced() -> bool | None:
         if process.returncode is not None:
