@@ -13,7 +13,6 @@ from router.core.commands import (
     CancelTimer,
     CreateTicket,
     HangupChannel,
-    NotifyOperator,
     OriginateLeg,
     PublishCallEvent,
     ReplyToRequest,
@@ -22,6 +21,7 @@ from router.core.commands import (
 )
 from router.core.engine import Engine
 from skills.calendar import WorkCalendar
+from tests.unit.expected import overflow_exhausted
 from tests.unit.test_engine import CALLER, CATALOGUE, SEAT, T0
 
 
@@ -174,21 +174,13 @@ def test_a_chain_of_a_busy_team_an_unreachable_team_and_a_silent_one_ends_in_a_t
     ]
     # nobody reports the leg: the guard ends it, and with it the chain
     out = engine.feed(ev.TimerFired("c1", "leg:c1-L1"), T0 + 50)
-    failed = {"matter": "101", "unit": "tax", "tried": targets}
     assert out == [
         HangupChannel("c1", "c1-L1-a"),
         CancelTimer("c1", "leg:c1-L1"), CancelTimer("c1", "settle:c1-L1"),
         PublishCallEvent("c1", "transfer.leg_failed", T0 + 50, {
             "queue": "back-office-general", "unit": "back-office", "outcome": "guard_timeout"}),
-        SetChannelVar("c1", CALLER, "HOTLINE_TRANSFER_PENDING", ""),
-        PublishCallEvent("c1", "transfer.failed", T0 + 50, failed),
-        NotifyOperator("c1", "1001", "transfer_failed", failed),
         # in working time all the same: a ticket, due 10:00 the next working day
-        PublishCallEvent("c1", "ticket.requested", T0 + 50, {
-            "matter": "101", "unit": "tax", "reason": "overflow_exhausted",
-            "due": "2026-11-25T10:00+08:00", "calendar": "official"}),
-        CreateTicket("c1", "c1/101", T0 + 50, "101", "tax", "huangpu", 1, "1001",
-                     "13812345678", "overflow_exhausted", T0 + 86_400, False),
+        *overflow_exhausted("101", "tax", targets, T0 + 50),
     ]
     call = engine.calls["c1"]
     assert (call.state, [(a.queue, a.outcome) for a in call.attempts]) == (

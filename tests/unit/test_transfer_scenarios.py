@@ -14,22 +14,19 @@ from router.core.call import CallState, Request, TicketRequest
 from router.core.commands import (
     BlindTransfer,
     CancelTimer,
-    CreateTicket,
     HangupChannel,
-    NotifyOperator,
     OriginateLeg,
     PublishCallEvent,
     ReplyToRequest,
-    SetChannelVar,
     StartTimer,
 )
 from router.core.engine import Engine
 from skills.catalogue import Catalogue, parse_catalogue
 from skills.select import Plan, Target
+from tests.unit.expected import invoice_leg_accepted, overflow_exhausted
 from tests.unit.test_engine import CALLER, CATALOGUE, SEAT, T0
 
 DEFAULT = Path(__file__).resolve().parents[2] / "skills" / "data" / "catalogue.yaml"
-TAX_TARGETS = ["tax-invoice", "tax-backup", "back-office-general"]
 TAX_PLAN = Plan("101", "tax", "huangpu", (
     Target("tax-invoice", "tax", 20), Target("tax-backup", "tax", 20),
     Target("back-office-general", "back-office", 20)), 90)
@@ -120,18 +117,7 @@ def test_a_caller_waiting_in_the_department_queue_is_read_with_the_time_of_the_r
     engine.feed(_member("tax-invoice", "2001", 1), T0 + 6)
     engine.feed(ev.QueueCallerChanged("tax-invoice", "u7", True), T0 + 6)
     out = engine.feed(ev.TransferRequested("r1", "101", "phone", call_id="c1"), T0 + 10)
-    assert out == [
-        ReplyToRequest("c1", "r1", "phone", "1001", SEAT, True, "accepted",
-                       {"unit": "tax", "queue": "tax-invoice"}),
-        SetChannelVar("c1", CALLER, "HOTLINE_TRANSFER_PENDING", "yes"),
-        PublishCallEvent("c1", "transfer.requested", T0 + 10, {
-            "matter": "101", "unit": "tax", "district": "huangpu", "source": "phone",
-            "targets": TAX_TARGETS}),
-        OriginateLeg("c1", "c1-L1", "tax-invoice", CALLER, 1, 20, 30),
-        StartTimer("c1", "leg:c1-L1", T0 + 50),
-        PublishCallEvent("c1", "transfer.leg_started", T0 + 10, {
-            "queue": "tax-invoice", "unit": "tax", "leg_id": "c1-L1", "attempt": 1}),
-    ]
+    assert out == invoice_leg_accepted("phone", T0 + 10)
     call = engine.calls["c1"]
     assert call.request == Request("r1", "101", "phone", TAX_PLAN, 1)
     assert (call.state, call.transfer_requested_at) == (CallState.TRANSFERRING, T0 + 10)
@@ -145,18 +131,7 @@ def test_live_team_states_decide_which_candidate_team_rings_first() -> None:
     engine.feed(_member("tax-invoice", "2001", 1), T0 + 6)
     engine.feed(_member("tax-backup", "2006", 2), T0 + 6)
     out = engine.feed(ev.TransferRequested("r1", "101", "desk", operator="1001"), T0 + 10)
-    assert out == [
-        ReplyToRequest("c1", "r1", "desk", "1001", SEAT, True, "accepted",
-                       {"unit": "tax", "queue": "tax-invoice"}),
-        SetChannelVar("c1", CALLER, "HOTLINE_TRANSFER_PENDING", "yes"),
-        PublishCallEvent("c1", "transfer.requested", T0 + 10, {
-            "matter": "101", "unit": "tax", "district": "huangpu", "source": "desk",
-            "targets": TAX_TARGETS}),
-        OriginateLeg("c1", "c1-L1", "tax-invoice", CALLER, 1, 20, 30),
-        StartTimer("c1", "leg:c1-L1", T0 + 50),
-        PublishCallEvent("c1", "transfer.leg_started", T0 + 10, {
-            "queue": "tax-invoice", "unit": "tax", "leg_id": "c1-L1", "attempt": 1}),
-    ]
+    assert out == invoice_leg_accepted("desk", T0 + 10)
 
 
 def test_an_after_hours_ticket_keeps_the_request_it_will_answer() -> None:
@@ -193,18 +168,10 @@ def test_an_exhausted_chain_asks_a_ticket_that_answers_no_request(engine: Engine
     assert out == [*_failed(1, "market-service", "market", "timeout", T0 + 30),
                    *_overflow(2, "back-office-general", "back-office", T0 + 30)]
     out = engine.feed(ev.LegEnded("c1", "c1-L2", "back-office-general", "FULL"), T0 + 40)
-    tried = {"matter": "201", "unit": "market",
-             "tried": ["market-service", "back-office-general"]}
     assert out == [
         *_failed(2, "back-office-general", "back-office", "full", T0 + 40),
-        SetChannelVar("c1", CALLER, "HOTLINE_TRANSFER_PENDING", ""),
-        PublishCallEvent("c1", "transfer.failed", T0 + 40, tried),
-        NotifyOperator("c1", "1001", "transfer_failed", tried),
-        PublishCallEvent("c1", "ticket.requested", T0 + 40, {
-            "matter": "201", "unit": "market", "reason": "overflow_exhausted",
-            "due": "2026-11-25T10:00+08:00", "calendar": "official"}),
-        CreateTicket("c1", "c1/201", T0 + 40, "201", "market", "huangpu", 1, "1001",
-                     "13812345678", "overflow_exhausted", T0 + 86_400, False),
+        *overflow_exhausted("201", "market", ["market-service", "back-office-general"],
+                            T0 + 40),
     ]
     call = engine.calls["c1"]
     assert call.ticket_request == TicketRequest("", "phone", "1001", SEAT, "201", "market")
