@@ -165,6 +165,13 @@ async def test_the_units_system_moves_its_ticket_along_and_illegal_steps_are_ref
                        "reason": "unknown_ticket"}
 
 
+def _is_ticket_reply(event: Any, connect: Any) -> bool:
+    """The router's answer "ticket" set on the seat's channel."""
+    return bool(event.event == "VarSet" and event.get("Variable") == "HOTLINE_REPLY"
+                and event.get("Value") == "ticket"
+                and event.get("Channel") == (connect.get("DestChannel") or ""))
+
+
 async def test_a_router_killed_right_after_the_request_loses_no_ticket_and_makes_no_duplicate(
     lab: Lab, pbx: Pbx, tmp_path: Path, catalogue_path: Path
 ) -> None:
@@ -188,12 +195,22 @@ async def test_a_router_killed_right_after_the_request_loses_no_ticket_and_makes
     try:
         # the seat asks again (it may have heard nothing): the same ticket, not a new one
         seat_phone = (connect.get("DestChannel") or "").replace(";1", ";2")
-        for digit in "*5105#":
-            await pbx.ami.send(AmiAction("PlayDTMF", (("Channel", seat_phone),
-                                                      ("Digit", digit), ("Duration", "120"))))
-        await pbx.events.wait_for(pbx.event(
-            "VarSet", Channel=connect.get("DestChannel") or "", Variable="HOTLINE_REPLY",
-            Value="ticket"), 15, "the second answer")
+        def answers() -> int:
+            return sum(_is_ticket_reply(e, connect) for e in pbx.events.items)
+
+        before = answers()
+        for attempt in range(3):
+            # keys pressed while the seat's *5 feature still waits for (or plays) the first
+            # answer are swallowed by it: the seat presses again, as a person would
+            for digit in "*5105#":
+                await pbx.ami.send(AmiAction("PlayDTMF", (
+                    ("Channel", seat_phone), ("Digit", digit), ("Duration", "120"))))
+            try:
+                await until(lambda: answers() > before, 7, "the second answer")
+                break
+            except AssertionError:
+                if attempt == 2:
+                    raise
         await until(lambda: not store.pending(), 15, "the outbox delivered")
         assert [t.id for t in store.search()] == [ticket.id]
         assert [h["action"] for h in store.history(ticket.id)] == ["create"]
