@@ -68,12 +68,6 @@ async def _kill_and_adopt(lab: Lab, pbx: Pbx, tmp_path: Path, env: dict[str, str
     # its first resync adopts the live call
     second = await router_process(env, tmp_path / "router.log")
     try:
-        # the connection is on the caller's channel (the first router's SetChannelVar, or
-        # the second's after adopting the call if the kill came first): only then does the
-        # dialplan send the caller to the survey rather than back to the operator queue
-        await pbx.events.wait_for(pbx.event(
-            "VarSet", Uniqueid=call_id, Variable="HOTLINE_TRANSFER_PENDING", Value=""), 10,
-            "the caller's transfer no longer pending")
         await pbx.control.hangup(seat.get("DestChannel") or "")
         await pbx.control.hangup(f"{call_id}-L1-b")
         await pbx.answer_survey(call_id, resolved="1", satisfaction="1")
