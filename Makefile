@@ -6,10 +6,11 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 APT_PACKAGES := debootstrap redis-server redis-tools mosquitto mosquitto-clients util-linux \
+                prometheus sip-tester \
                 ca-certificates chromium chromium-driver fonts-wqy-microhei
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit mutation fuzz bench lab-up lab-down lab-status deps apt clean
+.PHONY: lock demo test lint typecheck unit mutation fuzz bench lab-up lab-down lab-status deps apt clean
 
 demo: deps
 	$(BIN)/python -m router demo
@@ -63,11 +64,19 @@ apt:
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
+
+# re-pin constraints.txt from pyproject.toml's ranges (newest versions the ranges allow)
+lock:
+	rm -rf /tmp/hotline-lock && $(PYTHON) -m venv /tmp/hotline-lock
+	/tmp/hotline-lock/bin/pip install -q -e '.[dev]'
+	{ sed -n '1,3p' constraints.txt; /tmp/hotline-lock/bin/pip freeze --exclude-editable; } \
+	  > constraints.new && mv constraints.new constraints.txt
+	rm -rf /tmp/hotline-lock
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache mutants mutation.log

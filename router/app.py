@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import time
 from collections.abc import Callable
@@ -20,13 +21,14 @@ from router.effects.executor import Executor
 from router.effects.gate import ActionGate
 from router.effects.mqtt import MqttBus
 from router.effects.redis_client import redis_client
+from router.effects.systemd import SystemdNotifier
 from router.effects.timers import Timers
 from router.effects.topics import Topics
 from router.errors import AmiLoginError, ConfigError, ConfigErrors
 from router.event_queue import EventQueue
 from router.inbox import Inbox
 from router.journal import CallJournal
-from router.log import configure_logging, get_logger
+from router.log import asyncio_exception_handler, configure_logging, get_logger
 from router.monitoring import Monitor
 from router.service import Service
 from router.tickets.desk import TicketDesk
@@ -106,7 +108,9 @@ async def run_service(settings: Settings) -> int:
     configure_logging(settings.log.format, settings.log.level)
     log = get_logger(component="app")
     service = build_service(settings)
+    service.systemd = SystemdNotifier.from_environ(os.environ)
     loop = asyncio.get_running_loop()
+    loop.set_exception_handler(asyncio_exception_handler)
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, service.request_stop)
     loop.add_signal_handler(signal.SIGHUP, service.request_reload)

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from router.calendar_cli import add_calendar_parser, run_calendar
 from router.config import Settings, load_settings
-from router.errors import ConfigErrors
+from router.errors import ConfigError, ConfigErrors
 from router.lab.cli import add_lab_parser, run_lab
+from router.log import get_logger, logs_json
 from router.reports import add_report_parsers, run_metrics, run_report
 from router.tickets.cli import add_tickets_parser, run_tickets
 from skills.calendar import WorkCalendar, years_in_view
@@ -35,6 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the last line of defence: one line, not a traceback
+        if logs_json():
+            # the service's stream stays JSON: the traceback is a field of one line
+            get_logger(component="cli").critical(
+                "unexpected_error", error=type(exc).__name__, detail=str(exc)[:500],
+                traceback=traceback.format_exc()[-8000:])
+            return 1
         if os.environ.get("ROUTER_DEBUG") == "1":
             traceback.print_exc()
         print(f"error: unexpected {type(exc).__name__}: {exc} "
@@ -44,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="python -m router", description=__doc__)
+    parser.add_argument("--version", action="version", version=version_line())
     sub = parser.add_subparsers(dest="cmd", required=True)
     run = sub.add_parser("run", help="run the router service")
     run.add_argument("--config", type=Path, help="settings YAML (default: built-in lab settings)")
@@ -56,6 +64,9 @@ def _main(argv: list[str] | None) -> int:
     cat.add_argument("--config", type=Path)
     cat.add_argument("--check", action="store_true",
                      help="render-queues: fail if the committed files differ")
+    cat.add_argument("--output", type=Path,
+                     help="render-queues: the Asterisk configuration directory to write "
+                          "(default: asterisk_conf/ of a source checkout, else /etc/asterisk)")
     add_lab_parser(sub)
     add_calendar_parser(sub)
     add_tickets_parser(sub)
@@ -148,6 +159,11 @@ def _check_config(config: Path | None, catalogue: Path | None, calendar: Path | 
     except ConfigErrors as exc:
         _print_errors(exc)
         return EXIT_CONFIG
+    if config is not None or (catalogue is None and calendar is None):
+        unwritable = _unwritable(load_settings(config))
+        if unwritable:
+            _print_errors(ConfigErrors(unwritable))
+            return EXIT_CONFIG
     if loaded is not None:
         print(f"ok: {loaded.source}: {len(loaded.matters)} matters, {len(loaded.units)} "
               f"units, {len(loaded.spec.specialists)} specialists, {len(loaded.queues())} "
@@ -155,6 +171,34 @@ def _check_config(config: Path | None, catalogue: Path | None, calendar: Path | 
     if cal is not None:
         print(f"ok: {_calendar_summary(cal)}")
     return 0
+
+
+def _unwritable(settings: Settings) -> list[ConfigError]:
+    """Where the service must write (the ticket store, the health file): a directory that
+    does not exist and cannot be made, or is not writable by this user, is a configuration
+    error found before the service starts, not a crash loop after."""
+    source = "settings"
+    found = []
+    wanted = [("tickets.db_path", settings.tickets.db_path)]
+    if settings.service.health_file is not None:
+        wanted.append(("service.health_file", settings.service.health_file))
+    for key, path in wanted:
+        directory = path.parent
+        existing = directory
+        while not os.path.exists(existing) and existing != existing.parent:
+            existing = existing.parent
+        if not os.access(existing, os.W_OK | os.X_OK):
+            found.append(ConfigError(source, key, f"{directory} is not writable by uid "
+                                     f"{os.getuid()} (mount a volume there or set {key})"))
+    return found
+
+
+def version_line() -> str:
+    """``hotline-router 0.1.0 (commit 5d1e283, Python 3.11.7)``."""
+    from router import build_commit, version  # noqa: PLC0415
+
+    return (f"hotline-router {version()} (commit {build_commit()}, "
+            f"Python {sys.version.split()[0]})")
 
 
 def _calendar_summary(calendar: WorkCalendar) -> str:
@@ -170,8 +214,9 @@ def _catalogue(args: argparse.Namespace, settings: Settings) -> int:
     from router.app import load_catalogue_checked  # noqa: PLC0415
     from skills.model import CatalogueFile  # noqa: PLC0415
     from skills.render import (  # noqa: PLC0415
-        CHAIN_FILE,
-        QUEUES_FILE,
+        CHAIN_NAME,
+        CONF,
+        QUEUES_NAME,
         render_operator_chain,
         render_queues,
     )
@@ -184,7 +229,15 @@ def _catalogue(args: argparse.Namespace, settings: Settings) -> int:
     except ConfigErrors as exc:
         _print_errors(exc)
         return EXIT_CONFIG
-    rendered = {QUEUES_FILE: render_queues(catalogue), CHAIN_FILE: render_operator_chain(catalogue)}
+    # installed from a wheel there is no asterisk_conf/ beside the code: the files go to the
+    # PBX's own configuration directory (queues.conf and extensions.conf #include them)
+    out = args.output or (CONF if CONF.is_dir() else Path("/etc/asterisk"))
+    if not out.is_dir():
+        print(f"error: {out}: not a directory; pass --output DIR (the directory holding "
+              "queues.conf)", file=sys.stderr)
+        return 1
+    rendered = {out / QUEUES_NAME: render_queues(catalogue),
+                out / CHAIN_NAME: render_operator_chain(catalogue)}
     if args.check:
         stale = [path for path, text in rendered.items()
                  if not path.exists() or path.read_text(encoding="utf-8") != text]

@@ -31,6 +31,7 @@ from router.core.engine import Engine
 from router.effects.executor import Executor
 from router.effects.gate import ActionGate
 from router.effects.mqtt import MqttBus
+from router.effects.systemd import SystemdNotifier
 from router.effects.timers import Timers
 from router.effects.topics import Topics
 from router.errors import AmiError, AmiParseError
@@ -97,6 +98,7 @@ class Service:
         self.inbox = inbox
         self.journal = journal
         self.http: HttpServer | None = None  # app.py attaches it (its pages read the service)
+        self.systemd = SystemdNotifier(None)  # app.py attaches the real one under systemd
         self.stats = ServiceStats()
         self.ready = asyncio.Event()  # set after the first resync
         self.resynced = asyncio.Event()  # set after every resync (clear it to wait for one)
@@ -130,10 +132,10 @@ class Service:
                 group.create_task(self.recorder.run(), name="metrics-recorder")
                 group.create_task(self.gate.run(), name="journal-gate")
                 group.create_task(self._consume(), name="router-core")
-                if self.settings.service.health_file is not None:
-                    group.create_task(self._report_health(self.settings.service.health_file),
-                                      name="health")
+                group.create_task(self._report_health(self.settings.service.health_file),
+                                  name="health")
                 await self._stop.wait()
+                self.systemd.stopping()
                 self._log.info("stopping", calls_in_progress=len(self.engine.calls))
                 await self._drain()
                 raise _Stop
@@ -269,10 +271,18 @@ class Service:
              self.events.dropped),
         ]
 
-    async def _report_health(self, path: Path) -> None:
+    async def _report_health(self, path: Path | None) -> None:
+        """The health file and systemd's watchdog, every ``health_interval_s``: this loop
+        runs only while the event loop does."""
         while True:
-            try:
-                write_health_file(path, self.health())
-            except OSError as exc:
-                self._log.warning("health_file_unwritable", path=str(path), error=str(exc))
+            health = self.health()
+            if path is not None:
+                try:
+                    write_health_file(path, health)
+                except OSError as exc:
+                    self._log.warning("health_file_unwritable", path=str(path),
+                                      error=str(exc))
+            if health.ready:
+                self.systemd.ready(f"routing, {health.calls_in_progress} calls")
+            self.systemd.watchdog()
             await asyncio.sleep(self.settings.service.health_interval_s)

@@ -10,11 +10,15 @@ from pathlib import Path
 
 from skills.catalogue import Catalogue
 
-__all__ = ["CHAIN_FILE", "QUEUES_FILE", "render_operator_chain", "render_queues"]
+__all__ = ["CHAIN_FILE", "CHAIN_NAME", "CONF", "QUEUES_FILE", "QUEUES_NAME",
+           "render_operator_chain", "render_queues"]
 
+# asterisk_conf/ of a source checkout (absent when installed from a wheel)
 CONF = Path(__file__).resolve().parents[1] / "asterisk_conf"
-QUEUES_FILE = CONF / "queues_catalogue.conf"
-CHAIN_FILE = CONF / "extensions_catalogue.conf"
+QUEUES_NAME = "queues_catalogue.conf"
+CHAIN_NAME = "extensions_catalogue.conf"
+QUEUES_FILE = CONF / QUEUES_NAME
+CHAIN_FILE = CONF / CHAIN_NAME
 
 RETRY_MARGIN_S = 5  # retry > the leg's ring time: no second round inside one leg
 

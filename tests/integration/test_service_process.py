@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,9 @@ async def test_the_service_reports_health_and_stops_gracefully_on_sigterm(
 ) -> None:
     inst = lab.instance
     health_file = tmp_path / "health.json"
+    systemd = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)  # systemd's notify socket
+    systemd.bind(str(tmp_path / "notify"))
+    systemd.setblocking(False)
     env = {
         **os.environ,
         "ROUTER_AMI__PORT": str(inst.ports.ami),
@@ -34,6 +38,7 @@ async def test_the_service_reports_health_and_stops_gracefully_on_sigterm(
         "ROUTER_TICKETS__DB_PATH": str(tmp_path / "tickets.sqlite3"),
         "ROUTER_SERVICE__HEALTH_INTERVAL_S": "0.2",
         "ROUTER_LOG__FORMAT": "json", "ROUTER_HTTP__PORT": "0",
+        "NOTIFY_SOCKET": str(tmp_path / "notify"),
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "router", "run", env=env,
@@ -57,6 +62,19 @@ async def test_the_service_reports_health_and_stops_gracefully_on_sigterm(
             await process.wait()
     assert process.returncode == 0
     assert logged_events(stderr)[-2:] == ["stopping", "stopped"]
+    told = []
+    while True:
+        try:
+            told.append(systemd.recv(4096).decode())
+        except BlockingIOError:
+            break
+    systemd.close()
+    # systemd hears: ready once (AMI resynced), the watchdog from the health loop, stopping
+    first_ready = told.index("READY=1\nSTATUS=routing, 0 calls")
+    assert set(told[:first_ready]) <= {"WATCHDOG=1"}
+    assert told.count("READY=1\nSTATUS=routing, 0 calls") == 1
+    assert told[-1] == "STOPPING=1\nSTATUS=draining"
+    assert set(told[first_ready + 1:-1]) == {"WATCHDOG=1"}
 
     stale = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "router", "health", env={**env,
